@@ -1,0 +1,1 @@
+"""Agent desk and live board over websockets (issue 5)."""

@@ -1,0 +1,1 @@
+"""Cases, their workflow, storage and API: the core of the hotline platform."""

@@ -1,0 +1,1 @@
+"""Users, roles, departments membership, passwords and login sessions."""

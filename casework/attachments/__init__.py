@@ -1,0 +1,1 @@
+"""Files attached to cases (管理附件), stored on disk under generated names."""

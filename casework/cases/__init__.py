@@ -1,0 +1,1 @@
+"""Cases: the service that runs the workflow, their storage, queries and HTTP handlers."""

@@ -1,0 +1,165 @@
+"""The read side: 办件查询 (with 更多条件) and every named work list, scoped to the user."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import aiosqlite
+
+from casework.cases.lists import LISTS, ListSpec
+from casework.cases.visibility import visible_departments
+from casework.db.timefmt import from_db, to_db
+from casework.domain.deadlines import overdue_class
+from casework.domain.enums import (DONE_STATES, OPEN_STATES, AssignmentState, CaseType, Disposition,
+                                   OverdueClass, Source, State, Urgency)
+from casework.domain.model import Actor
+from casework.search.text import match_query
+
+SORTS = {"created_at": "c.created_at", "deadline": "c.deadline", "number": "c.number",
+         "updated_at": "c.updated_at", "id": "c.id"}
+COUNT_CAP = 10000
+MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    q: str = ""
+    number: str = ""
+    phone: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    states: tuple[State, ...] = ()
+    case_type: CaseType | None = None
+    source: Source | None = None
+    department_id: int | None = None
+    urgency: Urgency | None = None
+    overdue: OverdueClass | None = None
+    disposition: Disposition | None = None
+    page: int = 1
+    per_page: int = 20
+    sort: str = "-created_at"
+
+
+@dataclass
+class Where:
+    clauses: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+
+    def add(self, clause: str, *params: Any) -> None:
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    def sql(self) -> str:
+        return " AND ".join(self.clauses) if self.clauses else "1"
+
+
+def overdue_clause(where: Where, cls: OverdueClass, now: str, soon: str) -> None:
+    open_states = [s.value for s in OPEN_STATES]
+    marks = ",".join("?" * len(open_states))
+    if cls is OverdueClass.OVERDUE_OPEN:
+        where.add(f"c.state IN ({marks}) AND c.deadline < ?", *open_states, now)
+    elif cls is OverdueClass.DUE_SOON:
+        where.add(f"c.state IN ({marks}) AND c.deadline >= ? AND c.deadline < ?", *open_states, now, soon)
+    elif cls is OverdueClass.ON_TIME:
+        where.add(f"c.state IN ({marks}) AND c.deadline >= ?", *open_states, soon)
+    elif cls is OverdueClass.DONE_OVERDUE:
+        where.add("c.overdue_done = 1")
+    else:
+        where.add("c.state IN (?, ?) AND c.overdue_done = 0", *[s.value for s in DONE_STATES])
+
+
+class CaseQueries:
+    def __init__(self, conn: aiosqlite.Connection, tz, due_soon_days: int = 3) -> None:
+        self.conn, self.tz, self.due_soon_days = conn, tz, due_soon_days
+
+    def _where(self, f: CaseFilter, actor: Actor, now: datetime) -> Where:
+        w = Where()
+        self._scope(w, actor)
+        if f.q.strip():
+            match = match_query(f.q)
+            if match:
+                w.add("c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ?)", match)
+        if f.number.strip():
+            w.add("c.number LIKE ? ESCAPE '\\'", f.number.strip().replace("%", r"\%").replace("_", r"\_") + "%")
+        if f.phone.strip():
+            w.add("c.caller_phone = ?", f.phone.strip())
+        if f.date_from:
+            w.add("c.created_at >= ?", f.date_from.isoformat())
+        if f.date_to:
+            w.add("c.created_at < ?", (f.date_to + timedelta(days=1)).isoformat())
+        if f.states:
+            w.add(f"c.state IN ({','.join('?' * len(f.states))})", *[s.value for s in f.states])
+        for column, value in (("case_type", f.case_type), ("source", f.source), ("urgency", f.urgency),
+                              ("disposition", f.disposition)):
+            if value is not None:
+                w.add(f"c.{column} = ?", value.value)
+        if f.department_id is not None:
+            w.add("c.id IN (SELECT case_id FROM assignments WHERE department_id = ?)", f.department_id)
+        if f.overdue is not None:
+            overdue_clause(w, f.overdue, to_db(now, self.tz), to_db(now + timedelta(days=self.due_soon_days), self.tz))
+        return w
+
+    def _scope(self, w: Where, actor: Actor) -> None:
+        depts = visible_departments(actor)
+        if depts is None:
+            return
+        ids = sorted(depts) or [-1]
+        marks = ",".join("?" * len(ids))
+        w.add(f"(c.id IN (SELECT case_id FROM assignments WHERE department_id IN ({marks})) "
+              f"OR c.concern_department_id IN ({marks}))", *ids, *ids)
+
+    async def search(self, f: CaseFilter, actor: Actor, now: datetime, spec: ListSpec | None = None) -> dict[str, Any]:
+        w = self._where(f, actor, now)
+        if spec is not None:
+            spec.apply(w, actor, to_db(now, self.tz), to_db(now + timedelta(days=self.due_soon_days), self.tz))
+        key, desc = f.sort.lstrip("-"), f.sort.startswith("-")
+        order = SORTS.get(key, "c.created_at") + (" DESC" if desc else " ASC")
+        if spec is not None and spec.order:
+            order = f"{spec.order}, {order}"
+        per_page = max(1, min(f.per_page, MAX_PER_PAGE))
+        page = max(1, f.page)
+        sql = (f"SELECT c.* FROM cases c WHERE {w.sql()} ORDER BY {order}, c.id DESC LIMIT ? OFFSET ?")
+        async with self.conn.execute(sql, [*w.params, per_page, (page - 1) * per_page]) as cur:
+            rows = await cur.fetchall()
+        async with self.conn.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE {w.sql()} LIMIT ?)",
+                                     [*w.params, COUNT_CAP + 1]) as cur:
+            (total,) = await cur.fetchone()
+        items = await self._summaries(rows, now)
+        return {"items": items, "page": page, "per_page": per_page, "total": min(total, COUNT_CAP),
+                "total_capped": total > COUNT_CAP}
+
+    async def named(self, name: str, f: CaseFilter, actor: Actor, now: datetime) -> dict[str, Any]:
+        return await self.search(f, actor, now, LISTS[name])
+
+    async def _summaries(self, rows: list[aiosqlite.Row], now: datetime) -> list[dict[str, Any]]:
+        ids = [r["id"] for r in rows]
+        depts: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+        if ids:
+            marks = ",".join("?" * len(ids))
+            async with self.conn.execute(
+                    f"SELECT a.case_id, a.department_id, d.name, a.state, a.is_lead FROM assignments a "
+                    f"JOIN departments d ON d.id = a.department_id WHERE a.case_id IN ({marks}) "
+                    f"AND a.state NOT IN ('transferred', 'withdrawn') ORDER BY a.id", ids) as cur:
+                for r in await cur.fetchall():
+                    depts[r[0]].append({"id": r[1], "name": r[2], "state": r[3],
+                                        "state_label": AssignmentState(r[3]).label, "is_lead": bool(r[4])})
+        return [summary(r, depts[r["id"]], now, self.tz, self.due_soon_days) for r in rows]
+
+
+def summary(r: aiosqlite.Row, departments: list[dict[str, Any]], now: datetime, tz, due_soon_days: int) -> dict[str, Any]:
+    state = State(r["state"])
+    deadline = from_db(r["deadline"], tz)
+    cls = overdue_class(state, deadline, from_db(r["closed_at"], tz), now, due_soon_days)
+    return {
+        "id": r["id"], "number": r["number"], "title": r["title"], "state": state.value,
+        "state_label": state.label, "case_type": r["case_type"], "case_type_label": CaseType(r["case_type"]).label,
+        "source": r["source"], "source_label": Source(r["source"]).label, "urgency": r["urgency"],
+        "urgency_label": Urgency(r["urgency"]).label, "disposition": r["disposition"],
+        "disposition_label": Disposition(r["disposition"]).label, "caller_name": r["caller_name"],
+        "caller_phone": r["caller_phone"], "address": r["address"], "district": r["district"],
+        "created_at": r["created_at"], "deadline": r["deadline"], "closed_at": r["closed_at"],
+        "overdue_class": cls.value, "overdue_label": cls.label, "urge_count": r["urge_count"],
+        "return_count": r["return_count"], "reopen_count": r["reopen_count"], "merged_into": r["merged_into"],
+        "returned": state is State.RETURNED, "call_id": r["call_id"], "departments": departments,
+    }

@@ -1,0 +1,101 @@
+"""The case service: load, let the domain decide, save, all inside one write transaction."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from casework.cases.lists import LISTS
+from casework.cases.queries import CaseFilter, CaseQueries
+from casework.cases.storage import CaseStore
+from casework.cases.visibility import can_view
+from casework.clock import Clock
+from casework.accounts.storage import UserStore
+from casework.db.database import Database
+from casework.domain import commands as c
+from casework.domain.handlers import Context, apply
+from casework.domain.intake import Intake, register
+from casework.domain.model import Actor, Case, FlowEntry
+from casework.domain.workflow import allowed_actions
+from casework.errors import Forbidden, NotFound
+from casework.reference.service import ReferenceService
+
+
+@dataclass
+class CaseView:
+    """A case as one user may see it: with its flow and the actions open to that user."""
+    case: Case
+    flow: list[FlowEntry]
+    actions: list[c.Action]
+
+
+class CaseService:
+    def __init__(self, db: Database, clock: Clock, reference: ReferenceService, due_soon_days: int = 3) -> None:
+        self.db, self.clock, self.reference, self.due_soon_days = db, clock, reference, due_soon_days
+
+    async def search(self, f: CaseFilter, actor: Actor) -> dict[str, Any]:
+        async with self.db.reader() as conn:
+            return await CaseQueries(conn, self.db.tz, self.due_soon_days).search(f, actor, self.clock())
+
+    async def named_list(self, name: str, f: CaseFilter, actor: Actor) -> dict[str, Any]:
+        spec = LISTS.get(name)
+        if spec is None:
+            raise NotFound("没有这个列表", code="list_not_found")
+        if not spec.roles & actor.roles:
+            raise Forbidden("您无权查看该列表")
+        async with self.db.reader() as conn:
+            result = await CaseQueries(conn, self.db.tz, self.due_soon_days).named(name, f, actor, self.clock())
+        return {"name": name, "label": spec.label, **result}
+
+    async def _context(self, case: Case | None, store: CaseStore, command: c.Command | None = None,
+                       case_type=None, urgency=None) -> Context:
+        ref = await self.reference.current()
+        users = [u for u in (getattr(command, "handler_id", None),) if isinstance(u, int)]
+        user_departments = await UserStore(store.conn, store.tz).departments_of(users) if users else {}
+        target = None
+        if isinstance(command, c.Merge) and command.target_id is not None and command.target_id != case.id:
+            try:
+                target = await store.load(command.target_id)
+            except NotFound:
+                target = None
+        days = ref.days_for(case_type or case.case_type, urgency or case.urgency)
+        return Context(now=self.clock(), calendar=ref.calendar, department_ids=ref.active_department_ids,
+                       user_departments=user_departments, deadline_days=days, merge_target=target)
+
+    async def register(self, intake: Intake, actor: Actor | None) -> Case:
+        async with self.db.transaction() as conn:
+            store = CaseStore(conn, self.db.tz)
+            ctx = await self._context(None, store, case_type=intake.case_type, urgency=intake.urgency)
+            case = register(intake, actor, ctx)
+            return await store.add(case, ctx.now)
+
+    async def perform(self, case_id: int, actor: Actor, command: c.Command) -> Case:
+        async with self.db.transaction() as conn:
+            store = CaseStore(conn, self.db.tz)
+            case = await store.load(case_id)
+            if not can_view(actor, case):
+                raise NotFound("办件不存在", code="case_not_found")
+            ctx = await self._context(case, store, command)
+            apply(case, actor, command, ctx)
+            await store.save(case, ctx.now)
+            if case.merged_children:
+                await store.follow_main(case, ctx.now)
+            return case
+
+    async def view(self, case_id: int, actor: Actor) -> CaseView:
+        async with self.db.reader() as conn:
+            store = CaseStore(conn, self.db.tz)
+            case = await store.load(case_id)
+            if not can_view(actor, case):
+                raise NotFound("办件不存在", code="case_not_found")
+            flow = await store.load_flow(case_id)
+        return CaseView(case, flow, allowed_actions(case, actor))
+
+    async def public_view(self, number: str, query_code: str) -> CaseView:
+        """What a citizen may see of his own request: found by number and the code he was given."""
+        async with self.db.reader() as conn:
+            async with conn.execute("SELECT id, query_code FROM cases WHERE number = ?", (number.strip(),)) as cur:
+                row = await cur.fetchone()
+            if row is None or not query_code or row["query_code"] != query_code.strip():
+                raise NotFound("办件编号或查询码不正确", code="case_not_found")
+            store = CaseStore(conn, self.db.tz)
+            return CaseView(await store.load(row["id"]), await store.load_flow(row["id"]), [])

@@ -1,0 +1,1 @@
+"""SQLite storage: one writer connection behind a lock, a few readers, versioned migrations."""

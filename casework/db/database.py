@@ -1,0 +1,76 @@
+"""The database handle: serialized write transactions, concurrent readers (WAL), migrations at open.
+
+SQLite allows one writer at a time; taking an asyncio lock before BEGIN IMMEDIATE keeps the
+writers of this process in line without busy-waiting, and WAL lets readers go on meanwhile.
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import AsyncIterator
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from casework.db.migrate import migrate
+
+PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
+           "PRAGMA busy_timeout=10000", "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY")
+
+
+class Database:
+    def __init__(self, path: Path, *, readers: int = 2, tz: ZoneInfo = ZoneInfo("Asia/Shanghai")) -> None:
+        self.path = Path(path)
+        self.tz = tz
+        self._reader_count = max(1, readers)
+        self._writer: aiosqlite.Connection | None = None
+        self._readers: list[aiosqlite.Connection] = []
+        self._next_reader = itertools.cycle(range(self._reader_count))
+        self._lock: asyncio.Lock | None = None
+
+    async def _connect(self) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        for pragma in PRAGMAS:
+            await conn.execute(pragma)
+        return conn
+
+    async def open(self) -> "Database":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = asyncio.Lock()
+        self._writer = await self._connect()
+        await migrate(self._writer)
+        self._readers = [await self._connect() for _ in range(self._reader_count)]
+        for conn in self._readers:
+            await conn.execute("PRAGMA query_only=ON")
+        return self
+
+    async def close(self) -> None:
+        for conn in [*self._readers, self._writer]:
+            if conn is not None:
+                await conn.close()
+        self._readers, self._writer = [], None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One atomic write; everything inside commits together or not at all."""
+        assert self._writer is not None and self._lock is not None, "database is not open"
+        async with self._lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+            except BaseException:
+                await self._writer.execute("ROLLBACK")
+                raise
+            await self._writer.execute("COMMIT")
+
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[aiosqlite.Connection]:
+        assert self._readers, "database is not open"
+        yield self._readers[next(self._next_reader)]
+
+    def now(self) -> datetime:
+        return datetime.now(self.tz).replace(microsecond=0)

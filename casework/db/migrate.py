@@ -1,0 +1,42 @@
+"""Versioned schema migrations: numbered .sql files applied once each, in order, atomically."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import aiosqlite
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+NAME_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def available() -> list[tuple[int, Path]]:
+    found = [(int(m.group(1)), p) for p in MIGRATIONS_DIR.iterdir() if (m := NAME_RE.match(p.name))]
+    return sorted(found)
+
+
+async def current_version(conn: aiosqlite.Connection) -> int:
+    await conn.execute("CREATE TABLE IF NOT EXISTS schema_version "
+                       "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+    async with conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version") as cur:
+        row = await cur.fetchone()
+    return int(row[0])
+
+
+async def migrate(conn: aiosqlite.Connection) -> int:
+    version = await current_version(conn)
+    for number, path in available():
+        if number <= version:
+            continue
+        stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        script = (f"BEGIN IMMEDIATE;\n{path.read_text('utf-8')}\n"
+                  f"INSERT INTO schema_version(version, applied_at) VALUES ({number}, '{stamp}');\nCOMMIT;")
+        try:
+            await conn.executescript(script)
+        except Exception:
+            if conn.in_transaction:
+                await conn.execute("ROLLBACK")
+            raise
+        version = number
+    return version

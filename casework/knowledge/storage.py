@@ -1,0 +1,90 @@
+"""Knowledge-base tables, with the same bigram full-text index as cases."""
+from __future__ import annotations
+
+from typing import Any
+
+import aiosqlite
+
+from casework.knowledge.model import ArticleInput
+from casework.search.text import index_text, match_query
+
+ARTICLE_FIELDS = ("a.id, a.category_id, k.name AS category, a.title, a.body, a.keywords, a.department_id, "
+                  "a.created_by, a.created_at, a.updated_at, a.active")
+
+
+async def categories(conn: aiosqlite.Connection) -> list[dict[str, Any]]:
+    async with conn.execute(
+            "SELECT k.id, k.name, k.sort, (SELECT COUNT(*) FROM kb_articles a WHERE a.category_id = k.id "
+            "AND a.active = 1) AS articles FROM kb_categories k ORDER BY k.sort, k.id") as cur:
+        return [dict(r) for r in await cur.fetchall()]
+
+
+async def category_exists(conn: aiosqlite.Connection, category_id: int) -> bool:
+    async with conn.execute("SELECT 1 FROM kb_categories WHERE id = ?", (category_id,)) as cur:
+        return await cur.fetchone() is not None
+
+
+async def add_category(conn: aiosqlite.Connection, name: str, sort: int) -> int:
+    cur = await conn.execute("INSERT INTO kb_categories (name, sort) VALUES (?, ?)", (name, sort))
+    return int(cur.lastrowid)
+
+
+async def rename_category(conn: aiosqlite.Connection, category_id: int, name: str) -> bool:
+    cur = await conn.execute("UPDATE kb_categories SET name = ? WHERE id = ?", (name, category_id))
+    return cur.rowcount > 0
+
+
+async def get(conn: aiosqlite.Connection, article_id: int) -> dict[str, Any] | None:
+    async with conn.execute(f"SELECT {ARTICLE_FIELDS} FROM kb_articles a JOIN kb_categories k "
+                            "ON k.id = a.category_id WHERE a.id = ?", (article_id,)) as cur:
+        row = await cur.fetchone()
+    return dict(row) if row else None
+
+
+async def add(conn: aiosqlite.Connection, data: ArticleInput, user_id: int, at: str) -> int:
+    cur = await conn.execute(
+        "INSERT INTO kb_articles (category_id, title, body, keywords, department_id, created_by, created_at, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (data.category_id, data.title.strip(), data.body.strip(), data.keywords.strip(), data.department_id,
+         user_id, at, at))
+    article_id = int(cur.lastrowid)
+    await conn.execute("INSERT INTO kb_fts (rowid, body) VALUES (?, ?)",
+                       (article_id, index_text(data.title, data.keywords, data.body)))
+    return article_id
+
+
+async def update(conn: aiosqlite.Connection, article_id: int, old: dict[str, Any], data: ArticleInput,
+                 at: str) -> None:
+    await conn.execute("INSERT INTO kb_fts (kb_fts, rowid, body) VALUES ('delete', ?, ?)",
+                       (article_id, index_text(old["title"], old["keywords"], old["body"])))
+    await conn.execute(
+        "UPDATE kb_articles SET category_id = ?, title = ?, body = ?, keywords = ?, department_id = ?, "
+        "updated_at = ? WHERE id = ?",
+        (data.category_id, data.title.strip(), data.body.strip(), data.keywords.strip(), data.department_id,
+         at, article_id))
+    await conn.execute("INSERT INTO kb_fts (rowid, body) VALUES (?, ?)",
+                       (article_id, index_text(data.title, data.keywords, data.body)))
+
+
+async def deactivate(conn: aiosqlite.Connection, article_id: int, at: str) -> None:
+    await conn.execute("UPDATE kb_articles SET active = 0, updated_at = ? WHERE id = ?", (at, article_id))
+
+
+async def search(conn: aiosqlite.Connection, q: str, category_id: int | None, page: int,
+                 per_page: int) -> dict[str, Any]:
+    clauses, params = ["a.active = 1"], []
+    match = match_query(q) if q else None
+    if match:
+        clauses.append("a.id IN (SELECT rowid FROM kb_fts WHERE kb_fts MATCH ?)")
+        params.append(match)
+    if category_id is not None:
+        clauses.append("a.category_id = ?")
+        params.append(category_id)
+    where = " AND ".join(clauses)
+    async with conn.execute(f"SELECT {ARTICLE_FIELDS} FROM kb_articles a JOIN kb_categories k ON "
+                            f"k.id = a.category_id WHERE {where} ORDER BY a.updated_at DESC, a.id DESC "
+                            "LIMIT ? OFFSET ?", [*params, per_page, (page - 1) * per_page]) as cur:
+        items = [dict(r) for r in await cur.fetchall()]
+    async with conn.execute(f"SELECT COUNT(*) FROM kb_articles a WHERE {where}", params) as cur:
+        (total,) = await cur.fetchone()
+    return {"items": items, "page": page, "per_page": per_page, "total": total}

@@ -1,0 +1,1 @@
+"""Departments, deadline rules and holiday overrides: the reference data the workflow reads."""

@@ -1,0 +1,1 @@
+"""Chinese substring search over an FTS5 index of character bigrams."""

@@ -1,0 +1,119 @@
+"""One frozen settings object; every component receives what it needs from it, nothing reads files later."""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+DEFAULT_FILE = Path(__file__).with_name("default.toml")
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    data_dir: Path = Path("var/data")
+    reader_connections: int = 2
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "hotline.sqlite3"
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.data_dir / "attachments"
+
+    @property
+    def recordings_dir(self) -> Path:
+        return self.data_dir / "recordings"
+
+
+@dataclass(frozen=True)
+class UploadSettings:
+    max_bytes: int = 20 * 1024 * 1024
+    allowed_extensions: frozenset[str] = frozenset({"jpg", "png", "pdf", "txt"})
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    session_hours: int = 12
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    cookie_secure: bool = False
+
+
+@dataclass(frozen=True)
+class CaseworkSettings:
+    timezone: str = "Asia/Shanghai"
+    due_soon_days: int = 3
+
+
+@dataclass(frozen=True)
+class Settings:
+    server: ServerSettings = field(default_factory=ServerSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    uploads: UploadSettings = field(default_factory=UploadSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+    casework: CaseworkSettings = field(default_factory=CaseworkSettings)
+
+    def with_overrides(self, *, host: str | None = None, port: int | None = None,
+                       data_dir: str | Path | None = None) -> "Settings":
+        """Command-line flags win over files and environment."""
+        server = replace(self.server, **{k: v for k, v in (("host", host), ("port", port)) if v is not None})
+        storage = self.storage if data_dir is None else replace(self.storage, data_dir=Path(data_dir))
+        return replace(self, server=server, storage=storage)
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    """HOTLINE_SECTION__KEY=value, e.g. HOTLINE_SERVER__PORT=9000."""
+    out: dict[str, Any] = {}
+    for name, value in environ.items():
+        if not name.startswith("HOTLINE_") or "__" not in name:
+            continue
+        section, key = name[len("HOTLINE_"):].lower().split("__", 1)
+        out.setdefault(section, {})[key] = value
+    return out
+
+
+def _build(raw: dict[str, Any]) -> Settings:
+    s, st, up, sec, cw = (raw.get(k, {}) for k in ("server", "storage", "uploads", "security", "casework"))
+    return Settings(
+        server=ServerSettings(host=str(s.get("host", "127.0.0.1")), port=int(s.get("port", 8080))),
+        storage=StorageSettings(data_dir=Path(st.get("data_dir", "var/data")),
+                                reader_connections=int(st.get("reader_connections", 2))),
+        uploads=UploadSettings(
+            max_bytes=int(up.get("max_bytes", 20 * 1024 * 1024)),
+            allowed_extensions=frozenset(str(e).lower() for e in up.get("allowed_extensions", ["pdf"]))),
+        security=SecuritySettings(
+            session_hours=int(sec.get("session_hours", 12)),
+            login_max_failures=int(sec.get("login_max_failures", 5)),
+            login_lock_minutes=int(sec.get("login_lock_minutes", 15)),
+            cookie_secure=str(sec.get("cookie_secure", "false")).lower() in ("1", "true", "yes")),
+        casework=CaseworkSettings(timezone=str(cw.get("timezone", "Asia/Shanghai")),
+                                  due_soon_days=int(cw.get("due_soon_days", 3))),
+    )
+
+
+def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    environ = os.environ if environ is None else environ
+    raw = tomllib.loads(DEFAULT_FILE.read_text("utf-8"))
+    extra_file = path or environ.get("HOTLINE_CONFIG")
+    if extra_file:
+        raw = _merge(raw, tomllib.loads(Path(extra_file).read_text("utf-8")))
+    return _build(_merge(raw, _from_env(environ)))

@@ -1,0 +1,1 @@
+"""WMA and PBX recordings linked to calls and cases (issue 6)."""

@@ -1,0 +1,1 @@
+"""Asterisk AMI link, live call model and PBX simulator (issue 4)."""

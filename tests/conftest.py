@@ -1,0 +1,49 @@
+"""Fixtures: a real server on loopback over a real SQLite file, and logged-in clients."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import AsyncIterator, Awaitable, Callable
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from casework.clock import ManualClock
+from config.settings import Settings, load_settings
+from tests.support import Api, Org, seed_org
+from web.app import create_app
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(environ={}).with_overrides(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 9, 28, 9, 0, tzinfo=TZ))
+
+
+@pytest.fixture
+async def server(aiohttp_server, settings: Settings, clock: ManualClock):
+    return await aiohttp_server(create_app(settings, clock=clock))
+
+
+@pytest.fixture
+async def org(server) -> Org:
+    return await seed_org(server.app)
+
+
+@pytest.fixture
+async def login(server, org) -> AsyncIterator[Callable[[str], Awaitable[Api]]]:
+    clients: list[Api] = []
+
+    async def make(username: str) -> Api:
+        api = Api(str(server.make_url("/")))
+        clients.append(api)
+        return await api.login(username)
+    yield make
+    for api in clients:
+        await api.close()

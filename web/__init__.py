@@ -1,0 +1,1 @@
+"""The aiohttp application: app factory, middlewares, API registry, command line."""

@@ -1,0 +1,81 @@
+"""The application factory: one `create_app(settings)` that owns every resource's lifetime."""
+from __future__ import annotations
+
+from typing import AsyncIterator
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from casework.accounts.http import routes as account_routes
+from casework.accounts.service import AccountService
+from casework.attachments.http import routes as attachment_routes
+from casework.attachments.service import AttachmentService
+from casework.cases.http import public as public_routes, routes as case_routes
+from casework.cases.service import CaseService
+from casework.clock import Clock, system_clock
+from casework.db.database import Database
+from casework.knowledge.http import routes as knowledge_routes
+from casework.knowledge.service import KnowledgeService
+from casework.reference.http import routes as reference_routes
+from casework.reference.service import ReferenceService
+from config.settings import Settings
+from web.api import ApiRoutes, openapi_document
+from web.keys import CLOCK, DATABASE, READY, SERVICES, SETTINGS, Readiness, Services
+from web.middleware import errors, sessions
+from web.request import respond
+
+API_TABLES: list[ApiRoutes] = [account_routes, reference_routes, case_routes, public_routes, attachment_routes,
+                               knowledge_routes]
+UPLOAD_SLACK = 1024 * 1024
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    db = Database(settings.storage.database_path, readers=settings.storage.reader_connections,
+                  tz=ZoneInfo(settings.casework.timezone))
+    await db.open()
+    app[DATABASE] = db
+    try:
+        yield
+    finally:
+        await db.close()
+
+
+async def _services(app: web.Application) -> AsyncIterator[None]:
+    settings, db, clock = app[SETTINGS], app[DATABASE], app[CLOCK]
+    reference = ReferenceService(db)
+    app[SERVICES] = Services(
+        accounts=AccountService(db, clock, settings.security),
+        reference=reference,
+        cases=CaseService(db, clock, reference, settings.casework.due_soon_days),
+        knowledge=KnowledgeService(db, clock),
+        attachments=AttachmentService(db, clock, settings.storage.attachments_dir, settings.uploads),
+    )
+    app[READY].ready = True
+    yield
+    app[READY].ready = False
+
+
+async def healthz(request: web.Request) -> web.Response:
+    if not request.app[READY].ready:
+        return respond({"status": "starting"}, status=503)
+    return respond({"status": "ok"})
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return respond(openapi_document(API_TABLES))
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+    app = web.Application(middlewares=[errors, sessions],
+                          client_max_size=settings.uploads.max_bytes + UPLOAD_SLACK)
+    app[SETTINGS] = settings
+    app[READY] = Readiness()
+    app[CLOCK] = clock or system_clock(ZoneInfo(settings.casework.timezone))
+    app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_services)
+    for table in API_TABLES:
+        table.install(app)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/api/v1/openapi.json", openapi)
+    return app

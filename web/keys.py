@@ -1,0 +1,39 @@
+"""Typed application keys: everything the handlers reach through `request.app`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from casework.accounts.service import AccountService
+from casework.attachments.service import AttachmentService
+from casework.cases.service import CaseService
+from casework.clock import Clock
+from casework.db.database import Database
+from casework.knowledge.service import KnowledgeService
+from casework.reference.service import ReferenceService
+from config.settings import Settings
+
+
+@dataclass(frozen=True)
+class Services:
+    accounts: AccountService
+    reference: ReferenceService
+    cases: CaseService
+    knowledge: KnowledgeService
+    attachments: AttachmentService
+
+
+SETTINGS = web.AppKey("settings", Settings)
+CLOCK = web.AppKey("clock", Clock)
+DATABASE = web.AppKey("database", Database)
+SERVICES = web.AppKey("services", Services)
+
+
+@dataclass
+class Readiness:
+    """Flipped by the lifetime hooks; /healthz reads it."""
+    ready: bool = False
+
+
+READY = web.AppKey("ready", Readiness)
