@@ -17,13 +17,16 @@ import aiosqlite
 
 from casework.db.migrate import migrate
 
-PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
+PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON",
            "PRAGMA busy_timeout=10000", "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY")
 
 
 class Database:
-    def __init__(self, path: Path, *, readers: int = 2, tz: ZoneInfo = ZoneInfo("Asia/Shanghai")) -> None:
+    def __init__(self, path: Path, *, readers: int = 2, tz: ZoneInfo = ZoneInfo("Asia/Shanghai"),
+                 durable: bool = True) -> None:
+        """`durable=False` (bulk demo generation only) skips the fsync that makes each commit survive power loss."""
         self.path = Path(path)
+        self.synchronous = "FULL" if durable else "OFF"
         self.tz = tz
         self._reader_count = max(1, readers)
         self._writer: aiosqlite.Connection | None = None
@@ -34,7 +37,7 @@ class Database:
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
         conn.row_factory = aiosqlite.Row
-        for pragma in PRAGMAS:
+        for pragma in (*PRAGMAS, f"PRAGMA synchronous={self.synchronous}"):
             await conn.execute(pragma)
         return conn
 

@@ -1,0 +1,1 @@
+"""Realistic demo data for Haikou, generated through the real services."""
