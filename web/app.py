@@ -1,6 +1,7 @@
 """The application factory: one `create_app(settings)` that owns every resource's lifetime."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import AsyncIterator
 from zoneinfo import ZoneInfo
 
@@ -21,12 +22,16 @@ from casework.reference.service import ReferenceService
 from config.settings import Settings
 from web.api import ApiRoutes, openapi_document
 from web.keys import CLOCK, DATABASE, READY, SERVICES, SETTINGS, Readiness, Services
-from web.middleware import errors, sessions
+from web.middleware import errors, security_headers, sessions
+from web.pages import admin, auth, case_detail, insight, intake, knowledge, lists, printing, public
+from web.render import TEMPLATES, make_environment
 from web.request import respond
 
 API_TABLES: list[ApiRoutes] = [account_routes, reference_routes, case_routes, public_routes, attachment_routes,
                                knowledge_routes]
 UPLOAD_SLACK = 1024 * 1024
+STATIC_DIR = Path(__file__).with_name("static")
+PAGE_MODULES = (auth, lists, case_detail, intake, printing, knowledge, admin, public, insight)
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
@@ -67,7 +72,7 @@ async def openapi(request: web.Request) -> web.Response:
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
-    app = web.Application(middlewares=[errors, sessions],
+    app = web.Application(middlewares=[security_headers, errors, sessions],
                           client_max_size=settings.uploads.max_bytes + UPLOAD_SLACK)
     app[SETTINGS] = settings
     app[READY] = Readiness()
@@ -76,6 +81,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.cleanup_ctx.append(_services)
     for table in API_TABLES:
         table.install(app)
+    app[TEMPLATES] = make_environment()
+    for module in PAGE_MODULES:
+        app.router.add_routes(module.routes)
+    app.router.add_static("/static", STATIC_DIR)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/api/v1/openapi.json", openapi)
     return app

@@ -5,6 +5,7 @@ from typing import AsyncIterator
 from urllib.parse import quote
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from casework.errors import Invalid
 from web.api import ApiRoutes
@@ -30,8 +31,17 @@ async def upload_attachment(request: web.Request) -> web.Response:
     who, case_id = actor(request), path_int(request, "case_id")
     if not request.content_type.startswith("multipart/"):
         raise Invalid(fields={"file": "请以 multipart/form-data 上传文件"})
-    reader = await request.multipart()
-    async for part in reader:
+    try:
+        reader = await request.multipart()
+    except ValueError:  # no boundary in the Content-Type
+        raise Invalid(fields={"file": "上传内容格式有误"}) from None
+    while True:
+        try:
+            part = await reader.next()
+        except (HttpProcessingError, ValueError):  # a malformed part header (e.g. control characters)
+            raise Invalid(fields={"file": "上传内容格式有误"}) from None
+        if part is None:
+            break
         if isinstance(part, BodyPartReader) and part.name == "file":
             info = await services(request).attachments.upload(case_id, who, part.filename, _chunks(part))
             return respond(info.to_dict(), status=201)

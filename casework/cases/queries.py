@@ -119,7 +119,8 @@ class CaseQueries:
             order = f"{spec.order}, {order}"
         per_page = max(1, min(f.per_page, MAX_PER_PAGE))
         page = max(1, f.page)
-        sql = (f"SELECT c.* FROM cases c WHERE {w.sql()} ORDER BY {order}, c.id DESC LIMIT ? OFFSET ?")
+        tie = "c.id DESC" if desc else "c.id ASC"  # equal keys keep the requested direction (registration order)
+        sql = (f"SELECT c.* FROM cases c WHERE {w.sql()} ORDER BY {order}, {tie} LIMIT ? OFFSET ?")
         async with self.conn.execute(sql, [*w.params, per_page, (page - 1) * per_page]) as cur:
             rows = await cur.fetchall()
         async with self.conn.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE {w.sql()} LIMIT ?)",

@@ -16,7 +16,7 @@ from casework.domain.handlers import Context, apply
 from casework.domain.intake import Intake, register
 from casework.domain.model import Actor, Case, FlowEntry
 from casework.domain.workflow import allowed_actions
-from casework.errors import Forbidden, NotFound
+from casework.errors import Forbidden, Invalid, NotFound
 from casework.reference.service import ReferenceService
 
 
@@ -89,6 +89,15 @@ class CaseService:
                 raise NotFound("办件不存在", code="case_not_found")
             flow = await store.load_flow(case_id)
         return CaseView(case, flow, allowed_actions(case, actor))
+
+    async def id_by_number(self, number: str, actor: Actor) -> int:
+        """The id of a case the user may see, by its number (并单 names the main case by number)."""
+        async with self.db.reader() as conn:
+            async with conn.execute("SELECT id FROM cases WHERE number = ?", (number.strip(),)) as cur:
+                row = await cur.fetchone()
+            if row is None or not can_view(actor, await CaseStore(conn, self.db.tz).load(row["id"])):
+                raise Invalid(fields={"target_number": "没有这个办件编号"})
+        return int(row["id"])
 
     async def public_view(self, number: str, query_code: str) -> CaseView:
         """What a citizen may see of his own request: found by number and the code he was given."""

@@ -151,6 +151,8 @@ class CaseStore:
 
     async def follow_main(self, main: Case, now: datetime) -> list[int]:
         """Merged duplicates follow their main case's state until their own call-back."""
+        if main.state is State.FEEDBACK_DONE:
+            return []  # the main case's call-back is not the duplicate's: it stays closed, awaiting its own
         cur = await self.conn.execute(
             "UPDATE cases SET state = ?, closed_at = ?, result = ?, deadline = ?, overdue_done = ?, "
             "updated_at = ?, version = version + 1 WHERE merged_into = ? AND state != ? RETURNING id",

@@ -1,0 +1,1 @@
+"""Server-rendered pages, one module per area; handlers parse, call one service function, render."""

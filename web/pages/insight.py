@@ -1,0 +1,6 @@
+"""Pages: insight (to be filled)."""
+from __future__ import annotations
+
+from aiohttp import web
+
+routes = web.RouteTableDef()

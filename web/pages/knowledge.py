@@ -1,0 +1,6 @@
+"""Pages: knowledge (to be filled)."""
+from __future__ import annotations
+
+from aiohttp import web
+
+routes = web.RouteTableDef()
