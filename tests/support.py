@@ -30,6 +30,7 @@ class Api:
 
     async def call(self, method: str, path: str, json: Any = None, **kw: Any) -> tuple[int, Any]:
         headers = {"X-CSRF-Token": self.csrf} if self.csrf else {}
+        headers.update(kw.pop("headers", None) or {})
         url = path if path.startswith("http") else f"{self.base}/api/v1{path}"
         async with self.session.request(method, url, json=json, headers=headers, **kw) as resp:
             if resp.content_type == "application/json":
