@@ -106,9 +106,10 @@ def _user_form(user: User) -> dict[str, Any]:
 async def _org(request: web.Request) -> dict[str, Any]:
     """What every user form offers: roles, departments (and their names)."""
     departments = await services(request).reference.departments(include_inactive=True)
-    return {"roles": [(r.value, r.label) for r in Role], "dept_options": [(d.id, d.name) for d in departments if d.active],
-            "scope_departments": [d for d in departments if d.active and d.kind != "centre"],
-            "dept_names": {d.id: d.name for d in departments}}
+    names = {d.id: d.name if d.active else f"{d.name}（已停用）" for d in departments}
+    return {"roles": [(r.value, r.label) for r in Role], "dept_options": list(names.items()),
+            "scope_departments": [(d.id, names[d.id]) for d in departments if d.kind != "centre"],
+            "dept_names": names}
 
 
 async def _users_page(request: web.Request, *, status: int = 200, form: dict[str, Any] | None = None,
