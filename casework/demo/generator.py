@@ -33,14 +33,11 @@ def progress(done: int, total: int, started: float, label: str = "生成办件")
     sys.stderr.flush()
 
 
-async def _people(accounts: AccountService, depts: dict[str, int]) -> tuple[Cast, list[tuple[str, str, str]]]:
-    printed: list[tuple[str, str, str]] = []
-
+async def _people(accounts: AccountService, depts: dict[str, int]) -> Cast:
     async def add(username: str, name: str, roles: set[Role], dept: int | None,
                   scope: frozenset[int] | None = frozenset()) -> User:
         user = await accounts.add_user(username=username, name=name, password=DEMO_PASSWORD, roles=frozenset(roles),
                                        department_id=dept, leader_scope=scope)
-        printed.append((username, name, "、".join(r.label for r in roles)))
         return user
 
     await add("admin", "系统管理员", {Role.ADMIN}, None)
@@ -58,7 +55,7 @@ async def _people(accounts: AccountService, depts: dict[str, int]) -> tuple[Cast
         handlers[dept] = [await add(f"{code}_bl{i}", f"{short}办理员{i}", {Role.HANDLER}, dept) for i in (1, 2)]
         if key in ("water", "urban", "longhua"):
             await add(f"{code}_ld", f"{short}领导", {Role.LEADER}, dept, frozenset({dept}))
-    return Cast(sups, cts, clerks, handlers, depts), printed
+    return Cast(sups, cts, clerks, handlers, depts)
 
 
 async def _knowledge(knowledge: KnowledgeService, actor: Actor) -> int:
@@ -91,6 +88,8 @@ async def generate_demo(settings: Settings, *, cases: int = 3000, if_empty: bool
                 (existing,) = await cur.fetchone()
         if existing:
             print("演示数据已存在，未重复生成。" if if_empty else "数据库中已有数据，未生成演示数据。")
+            if if_empty:
+                await _print_users(db)
             return False
         now = datetime.now(tz).replace(microsecond=0)
         clock = ManualClock(now - timedelta(days=400))
@@ -98,7 +97,7 @@ async def generate_demo(settings: Settings, *, cases: int = 3000, if_empty: bool
         accounts = AccountService(db, clock, settings.security)
         depts = {k: (await reference.add_department(n, kind, sort=i)).id
                  for i, (k, (n, kind, _)) in enumerate(DEPARTMENTS.items())}
-        cast, printed = await _people(accounts, depts)
+        cast = await _people(accounts, depts)
         articles = await _knowledge(KnowledgeService(db, clock), cast.supervisors[0].actor())
         rng = random.Random(seed)
         teller = Storyteller(CaseService(db, clock, reference), clock, cast, rng, now)
@@ -108,17 +107,25 @@ async def generate_demo(settings: Settings, *, cases: int = 3000, if_empty: bool
             await teller.tell(created)
             if i % 25 == 0 or i == cases:
                 progress(i, cases, started)
-        await _report(db, printed, articles)
+        await _report(db, articles)
         return True
     finally:
         await db.close()
 
 
-async def _report(db: Database, printed: list[tuple[str, str, str]], articles: int) -> None:
+async def _print_users(db: Database) -> None:
+    async with db.reader() as conn:
+        async with conn.execute("SELECT username, name, roles FROM users WHERE active = 1 ORDER BY id") as cur:
+            rows = await cur.fetchall()
+    print(f"演示用户（密码均为 {DEMO_PASSWORD}，如未修改）：")
+    for username, name, roles in rows:
+        labels = "、".join(Role(r).label for r in roles.split(","))
+        print(f"  {username:<10} {name:<14} {labels}")
+
+
+async def _report(db: Database, articles: int) -> None:
     async with db.reader() as conn:
         async with conn.execute("SELECT state, COUNT(*) FROM cases GROUP BY state") as cur:
             by_state = Counter({State(r[0]).label: r[1] for r in await cur.fetchall()})
     print(f"办件：{sum(by_state.values())} 件（" + "，".join(f"{k} {v}" for k, v in by_state.items()) + f"）；知识库 {articles} 条")
-    print(f"演示用户（密码均为 {DEMO_PASSWORD}）：")
-    for username, name, roles in printed:
-        print(f"  {username:<10} {name:<14} {roles}")
+    await _print_users(db)
