@@ -55,12 +55,32 @@ class CaseworkSettings:
 
 
 @dataclass(frozen=True)
+class PbxSettings:
+    """The Asterisk AMI link. `simulate` starts the built-in PBX simulator on host:port instead of a real PBX."""
+    host: str = "127.0.0.1"
+    port: int = 5038
+    username: str = "hotline"
+    secret: str = "hotline"
+    simulate: bool = False
+    hotline_numbers: tuple[str, ...] = ("12345",)
+    queues: tuple[str, ...] = ("hotline",)
+    ping_interval: float = 5.0
+    ping_timeout: float = 3.0
+    action_timeout: float = 5.0
+    reconnect_min: float = 0.5
+    reconnect_max: float = 15.0
+    event_queue_size: int = 10000
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     uploads: UploadSettings = field(default_factory=UploadSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     casework: CaseworkSettings = field(default_factory=CaseworkSettings)
+    pbx: PbxSettings = field(default_factory=PbxSettings)
 
     def with_overrides(self, *, host: str | None = None, port: int | None = None,
                        data_dir: str | Path | None = None) -> "Settings":
@@ -91,6 +111,32 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
     return out
 
 
+def _flag(value: object) -> bool:
+    return str(value).lower() in ("1", "true", "yes", "on")
+
+
+def _strings(value: object, default: tuple[str, ...]) -> tuple[str, ...]:
+    if value is None:
+        return default
+    items = value.split(",") if isinstance(value, str) else value
+    return tuple(str(x).strip() for x in items if str(x).strip())
+
+
+def _pbx(p: dict[str, Any]) -> PbxSettings:
+    d = PbxSettings()
+    return PbxSettings(
+        host=str(p.get("host", d.host)), port=int(p.get("port", d.port)), username=str(p.get("username", d.username)),
+        secret=str(p.get("secret", d.secret)), simulate=_flag(p.get("simulate", d.simulate)),
+        hotline_numbers=_strings(p.get("hotline_numbers"), d.hotline_numbers),
+        queues=_strings(p.get("queues"), d.queues), ping_interval=float(p.get("ping_interval", d.ping_interval)),
+        ping_timeout=float(p.get("ping_timeout", d.ping_timeout)),
+        action_timeout=float(p.get("action_timeout", d.action_timeout)),
+        reconnect_min=float(p.get("reconnect_min", d.reconnect_min)),
+        reconnect_max=float(p.get("reconnect_max", d.reconnect_max)),
+        event_queue_size=int(p.get("event_queue_size", d.event_queue_size)),
+        enabled=_flag(p.get("enabled", d.enabled)))
+
+
 def _build(raw: dict[str, Any]) -> Settings:
     s, st, up, sec, cw = (raw.get(k, {}) for k in ("server", "storage", "uploads", "security", "casework"))
     return Settings(
@@ -104,9 +150,10 @@ def _build(raw: dict[str, Any]) -> Settings:
             session_hours=int(sec.get("session_hours", 12)),
             login_max_failures=int(sec.get("login_max_failures", 5)),
             login_lock_minutes=int(sec.get("login_lock_minutes", 15)),
-            cookie_secure=str(sec.get("cookie_secure", "false")).lower() in ("1", "true", "yes")),
+            cookie_secure=_flag(sec.get("cookie_secure", "false"))),
         casework=CaseworkSettings(timezone=str(cw.get("timezone", "Asia/Shanghai")),
                                   due_soon_days=int(cw.get("due_soon_days", 3))),
+        pbx=_pbx(raw.get("pbx", {})),
     )
 
 

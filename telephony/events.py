@@ -1,0 +1,128 @@
+"""The domain events of the telephony layer: what everything downstream of the mapper sees.
+
+Raw AMI messages become these in exactly one place (telephony/mapper.py); no other module reads
+AMI field names. Times are the moments the link received the event (AMI carries none of its own
+unless `timestampevents` is on), as aware datetimes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+
+class AgentState(str, Enum):
+    LOGGED_OUT = "logged_out"
+    AVAILABLE = "available"
+    RINGING = "ringing"
+    ON_CALL = "on_call"
+    PAUSED = "paused"
+    WRAP_UP = "wrap_up"
+
+
+AGENT_STATE_LABELS = {AgentState.LOGGED_OUT: "未签入", AgentState.AVAILABLE: "空闲", AgentState.RINGING: "振铃",
+                      AgentState.ON_CALL: "通话中", AgentState.PAUSED: "小休", AgentState.WRAP_UP: "话后整理"}
+
+
+class HangupSide(str, Enum):
+    CALLER = "caller"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Event:
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CallOffered(Event):
+    """A caller entered a hotline queue (QueueCallerJoin)."""
+    linked_id: str
+    unique_id: str
+    channel: str
+    queue: str
+    caller_number: str
+    caller_name: str
+    position: int
+
+
+@dataclass(frozen=True)
+class AgentRinging(Event):
+    linked_id: str
+    queue: str
+    interface: str
+    member_name: str
+    agent_channel: str
+
+
+@dataclass(frozen=True)
+class AgentRingNoAnswer(Event):
+    linked_id: str
+    queue: str
+    interface: str
+    ring_seconds: float
+
+
+@dataclass(frozen=True)
+class CallAnswered(Event):
+    linked_id: str
+    queue: str
+    interface: str
+    member_name: str
+    agent_channel: str
+    wait_seconds: int
+    ring_seconds: int
+
+
+@dataclass(frozen=True)
+class CallAbandoned(Event):
+    """The caller left the queue unanswered: hung up, or the queue timed out."""
+    linked_id: str
+    queue: str
+    position: int
+    original_position: int
+    wait_seconds: int
+
+
+@dataclass(frozen=True)
+class CallEnded(Event):
+    """The last channel of the call hung up."""
+    linked_id: str
+    cause: int
+    cause_text: str
+    side: HangupSide
+
+
+@dataclass(frozen=True)
+class RecordingStarted(Event):
+    linked_id: str
+    filename: str
+
+
+@dataclass(frozen=True)
+class AgentStateChanged(Event):
+    queue: str
+    interface: str
+    member_name: str
+    state: AgentState
+    paused: bool
+    pause_reason: str
+    calls_taken: int
+
+
+@dataclass(frozen=True)
+class OutboundCallStarted(Event):
+    """A call the platform originated (call-back, ChanSpy), with the variables it carried."""
+    linked_id: str
+    action_id: str
+    channel: str
+    destination: str
+    case_id: int | None
+    purpose: str
+
+
+@dataclass(frozen=True)
+class LinkStateChanged(Event):
+    up: bool
+    reason: str
