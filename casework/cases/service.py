@@ -8,12 +8,13 @@ from casework.cases.lists import LISTS
 from casework.cases.queries import CaseFilter, CaseQueries
 from casework.cases.storage import CaseStore
 from casework.cases.visibility import can_view
-from casework.clock import Clock
 from casework.accounts.storage import UserStore
+from casework.clock import Clock
 from casework.db.database import Database
 from casework.domain import commands as c
 from casework.domain.handlers import Context, apply
 from casework.domain.intake import Intake, register
+from casework.domain.enums import CaseType, Urgency
 from casework.domain.model import Actor, Case, FlowEntry
 from casework.domain.workflow import allowed_actions
 from casework.errors import Forbidden, Invalid, NotFound
@@ -46,25 +47,26 @@ class CaseService:
             result = await CaseQueries(conn, self.db.tz, self.due_soon_days).named(name, f, actor, self.clock())
         return {"name": name, "label": spec.label, **result}
 
-    async def _context(self, case: Case | None, store: CaseStore, command: c.Command | None = None,
-                       case_type=None, urgency=None) -> Context:
+    async def _context(self, store: CaseStore, case_type: CaseType, urgency: Urgency,
+                       command: c.Command | None = None, case_id: int | None = None) -> Context:
+        """Everything the pure domain needs to decide, read inside the same transaction."""
         ref = await self.reference.current()
-        users = [u for u in (getattr(command, "handler_id", None),) if isinstance(u, int)]
-        user_departments = await UserStore(store.conn, store.tz).departments_of(users) if users else {}
+        handler = getattr(command, "handler_id", None)
+        departments = await UserStore(store.conn, store.tz).departments_of([handler]) if handler else {}
         target = None
-        if isinstance(command, c.Merge) and command.target_id is not None and command.target_id != case.id:
+        if isinstance(command, c.Merge) and command.target_id not in (None, case_id):
             try:
                 target = await store.load(command.target_id)
             except NotFound:
                 target = None
-        days = ref.days_for(case_type or case.case_type, urgency or case.urgency)
         return Context(now=self.clock(), calendar=ref.calendar, department_ids=ref.active_department_ids,
-                       user_departments=user_departments, deadline_days=days, merge_target=target)
+                       user_departments=departments, deadline_days=ref.days_for(case_type, urgency),
+                       merge_target=target)
 
     async def register(self, intake: Intake, actor: Actor | None) -> Case:
         async with self.db.transaction() as conn:
             store = CaseStore(conn, self.db.tz)
-            ctx = await self._context(None, store, case_type=intake.case_type, urgency=intake.urgency)
+            ctx = await self._context(store, intake.case_type, intake.urgency)
             case = register(intake, actor, ctx)
             return await store.add(case, ctx.now)
 
@@ -74,7 +76,7 @@ class CaseService:
             case = await store.load(case_id)
             if not can_view(actor, case):
                 raise NotFound("办件不存在", code="case_not_found")
-            ctx = await self._context(case, store, command)
+            ctx = await self._context(store, case.case_type, case.urgency, command, case.id)
             apply(case, actor, command, ctx)
             await store.save(case, ctx.now)
             if case.merged_children:
