@@ -7,10 +7,10 @@ from datetime import date
 from enum import Enum
 from typing import Any, Mapping
 
-from casework.cases.queries import CaseFilter
+from casework.cases.queries import SORTS, CaseFilter
 from casework.domain import commands as c
 from casework.domain.enums import CaseType, Disposition, Labelled, OverdueClass, Source, State, Urgency
-from casework.domain.intake import Intake, Route
+from casework.domain.intake import Intake, Route, validate
 from casework.errors import Invalid
 
 MAX_TEXT = 20000
@@ -105,13 +105,18 @@ def parse_intake(data: Mapping[str, Any], *, source: Source | None = None, route
     intake = Intake(
         title=f.text("title"), content=f.text("content"),
         source=source or f.choice("source", Source, Source.PHONE),
-        case_type=f.choice("case_type", CaseType, required=True),
-        route=route or f.choice("route", Route, required=True),
+        case_type=f.choice("case_type", CaseType, CaseType.OTHER, required=True),
+        route=route or f.choice("route", Route, Route.CENTRE, required=True),
         urgency=f.choice("urgency", Urgency, Urgency.NORMAL), caller_name=f.text("caller_name"),
         caller_phone=f.text("caller_phone"), address=f.text("address"), district=f.text("district"),
         departments=f.integers("departments"), lead=f.integer("lead"), instructions=f.text("instructions"),
         answer=f.text("answer"), knowledge_article_id=f.integer("knowledge_article_id"),
         concern_department_id=f.integer("concern_department_id"), call_id=f.integer("call_id"))
+    if f.errors:
+        try:
+            validate(intake, phone_required=source is Source.WEB)
+        except Invalid as err:
+            f.errors = {**err.fields, **f.errors}
     f.done()
     return intake
 
@@ -158,6 +163,8 @@ def parse_filter(data: Mapping[str, Any]) -> CaseFilter:
         overdue=f.choice("overdue", OverdueClass), disposition=f.choice("disposition", Disposition),
         page=f.integer("page") or 1, per_page=f.integer("per_page") or 20,
         sort=f.text("sort", "-created_at") or "-created_at")
+    if result.sort.lstrip("-") not in SORTS:
+        f.errors["sort"] = f"无效的排序字段：{result.sort}"
     if result.date_from and result.date_to and result.date_from > result.date_to:
         f.errors["to"] = "结束日期不能早于开始日期"
     f.done()

@@ -195,3 +195,10 @@ async def test_bad_login_and_lockout(server, org, clock) -> None:
         await api.login("ct")
     finally:
         await api.close()
+
+
+async def test_every_intake_error_is_reported_at_once(login) -> None:
+    ct = await login("ct")
+    status, body = await ct.call("POST", "/cases", {"caller_phone": "12ab", "title": "", "content": ""})
+    assert status == 400
+    assert {"case_type", "route", "title", "content", "caller_phone"} <= set(body["error"]["fields"])
