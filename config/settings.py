@@ -46,6 +46,9 @@ class SecuritySettings:
     login_max_failures: int = 5
     login_lock_minutes: int = 15
     cookie_secure: bool = False
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,10 @@ def _build(raw: dict[str, Any]) -> Settings:
             session_hours=int(sec.get("session_hours", 12)),
             login_max_failures=int(sec.get("login_max_failures", 5)),
             login_lock_minutes=int(sec.get("login_lock_minutes", 15)),
-            cookie_secure=_flag(sec.get("cookie_secure", "false"))),
+            cookie_secure=_flag(sec.get("cookie_secure", "false")),
+            argon2_time_cost=int(sec.get("argon2_time_cost", 3)),
+            argon2_memory_kib=int(sec.get("argon2_memory_kib", 65536)),
+            argon2_parallelism=int(sec.get("argon2_parallelism", 4))),
         casework=CaseworkSettings(timezone=str(cw.get("timezone", "Asia/Shanghai")),
                                   due_soon_days=int(cw.get("due_soon_days", 3))),
         pbx=_pbx(raw.get("pbx", {})),

@@ -16,9 +16,18 @@ from web.app import create_app
 TZ = ZoneInfo("Asia/Shanghai")
 
 
+CHEAP_HASHING = {"HOTLINE_SECURITY__ARGON2_TIME_COST": "1", "HOTLINE_SECURITY__ARGON2_MEMORY_KIB": "1024",
+                 "HOTLINE_SECURITY__ARGON2_PARALLELISM": "1"}
+
+
+def make_settings(data_dir: Path) -> Settings:
+    """Real settings with cheap argon2 costs: hashes are still real, seeding a dozen users stays fast."""
+    return load_settings(environ=CHEAP_HASHING).with_overrides(data_dir=data_dir)
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return load_settings(environ={}).with_overrides(data_dir=tmp_path / "data")
+    return make_settings(tmp_path / "data")
 
 
 @pytest.fixture

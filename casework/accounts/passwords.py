@@ -6,25 +6,26 @@ import asyncio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_HASHER = PasswordHasher()
-# A real hash to verify against when the user does not exist, so timing does not reveal user IDs.
-_DUMMY = _HASHER.hash("not-a-real-password")
+from config.settings import SecuritySettings
 
 
-def hash_password_sync(password: str) -> str:
-    return _HASHER.hash(password)
+class Passwords:
+    """The hasher with the install's cost parameters; verification also accepts older hashes."""
 
+    def __init__(self, security: SecuritySettings) -> None:
+        self._hasher = PasswordHasher(time_cost=security.argon2_time_cost, memory_cost=security.argon2_memory_kib,
+                                      parallelism=security.argon2_parallelism)
+        # A real hash to verify against when the user does not exist, so timing does not reveal user IDs.
+        self._dummy = self._hasher.hash("not-a-real-password")
 
-async def hash_password(password: str) -> str:
-    return await asyncio.get_running_loop().run_in_executor(None, _HASHER.hash, password)
+    async def hash(self, password: str) -> str:
+        return await asyncio.get_running_loop().run_in_executor(None, self._hasher.hash, password)
 
+    def _verify(self, stored: str | None, password: str) -> bool:
+        try:
+            return self._hasher.verify(stored or self._dummy, password) and stored is not None
+        except (VerificationError, InvalidHashError):
+            return False
 
-def _verify(stored: str | None, password: str) -> bool:
-    try:
-        return _HASHER.verify(stored or _DUMMY, password) and stored is not None
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-async def verify_password(stored: str | None, password: str) -> bool:
-    return await asyncio.get_running_loop().run_in_executor(None, _verify, stored, password)
+    async def verify(self, stored: str | None, password: str) -> bool:
+        return await asyncio.get_running_loop().run_in_executor(None, self._verify, stored, password)

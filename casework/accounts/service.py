@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from casework.accounts.model import User, check_new_user
-from casework.accounts.passwords import hash_password, verify_password
+from casework.accounts.passwords import Passwords
 from casework.accounts.storage import UserStore, user_from_row
 from casework.clock import Clock
 from casework.db.database import Database
@@ -30,6 +30,7 @@ class Session:
 class AccountService:
     def __init__(self, db: Database, clock: Clock, security: SecuritySettings) -> None:
         self.db, self.clock, self.security = db, clock, security
+        self.passwords = Passwords(security)
 
     async def login(self, username: str, password: str) -> Session:
         now = self.clock()
@@ -38,7 +39,7 @@ class AccountService:
         locked = UserStore(conn, self.db.tz).locked_until(row) if row else None
         if locked and locked > now:
             raise TooManyRequests(f"登录失败次数过多，账号已锁定至 {locked:%H:%M}")
-        ok = await verify_password(row["password_hash"] if row else None, password)
+        ok = await self.passwords.verify(row["password_hash"] if row else None, password)
         if not ok or not row["active"]:
             if row:
                 await self._failed(row["id"], row["failed_logins"] + 1)
@@ -71,7 +72,7 @@ class AccountService:
                        department_id: int | None = None, leader_scope: frozenset[int] | None = frozenset(),
                        phone_ext: str = "") -> User:
         check_new_user(username, name, password, roles, department_id)
-        hashed = await hash_password(password)
+        hashed = await self.passwords.hash(password)
         async with self.db.transaction() as conn:
             store = UserStore(conn, self.db.tz)
             if await store.credentials(username):
@@ -97,7 +98,7 @@ class AccountService:
 
     async def set_password(self, user_id: int, password: str) -> None:
         check_new_user("placeholder", "x", password, frozenset(), None)
-        hashed = await hash_password(password)
+        hashed = await self.passwords.hash(password)
         async with self.db.transaction() as conn:
             store = UserStore(conn, self.db.tz)
             if await store.by_id(user_id) is None:

@@ -11,7 +11,7 @@ import pytest
 
 from casework.demo.data import DEMO_PASSWORD
 from casework.demo.generator import generate_demo
-from config.settings import load_settings
+from tests.conftest import make_settings
 from web.app import create_app
 from web.menu import MENU
 
@@ -23,7 +23,7 @@ PER_PAGE_LINKS = 6
 @pytest.fixture(scope="module")
 def demo_settings(tmp_path_factory: pytest.TempPathFactory):
     """Demo data made once for the module: the generator runs through the real services."""
-    settings = load_settings(environ={}).with_overrides(data_dir=tmp_path_factory.mktemp("demo"))
+    settings = make_settings(tmp_path_factory.mktemp("demo"))
     asyncio.run(generate_demo(settings, cases=150, seed=7))
     return settings
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import Settings, load_settings
+from config.settings import Settings
+from tests.conftest import make_settings
 from tests.integration.helpers import act, actions, detail, dispatched, in_progress, new_case
 from tests.support import Api
 
@@ -16,7 +17,7 @@ LIMIT = 64 * 1024
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    base = load_settings(environ={}).with_overrides(data_dir=tmp_path / "data")
+    base = make_settings(tmp_path / "data")
     return replace(base, uploads=replace(base.uploads, max_bytes=LIMIT))
 
 
