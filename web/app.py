@@ -26,6 +26,7 @@ from web.middleware import errors, security_headers, sessions
 from web.pages import admin, auth, case_detail, insight, intake, knowledge, lists, printing, public
 from web.render import TEMPLATES, make_environment
 from web.request import respond
+from web.throttle import PUBLIC_GUARD, PublicGuard
 
 API_TABLES: list[ApiRoutes] = [account_routes, reference_routes, case_routes, public_routes, attachment_routes,
                                knowledge_routes]
@@ -76,6 +77,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
                           client_max_size=settings.uploads.max_bytes + UPLOAD_SLACK)
     app[SETTINGS] = settings
     app[READY] = Readiness()
+    app[PUBLIC_GUARD] = PublicGuard()
     app[CLOCK] = clock or system_clock(ZoneInfo(settings.casework.timezone))
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_services)

@@ -11,6 +11,7 @@ from casework.domain.enums import Role, Source
 from casework.domain.intake import Intake, Route
 from web.api import ApiRoutes, Param, schema_of
 from web.keys import CLOCK, SETTINGS
+from web.throttle import PUBLIC_GUARD, client_key
 from web.request import actor, json_body, path_int, respond, services
 
 routes = ApiRoutes("办件")
@@ -90,6 +91,7 @@ async def public_submit(request: web.Request) -> web.Response:
     data = {k: v for k, v in (await json_body(request)).items()
             if k in ("title", "content", "case_type", "urgency", "caller_name", "caller_phone", "address",
                      "district")}
+    request.app[PUBLIC_GUARD].submit.hit(client_key(request), "提交过于频繁，请稍后再试")
     case = await services(request).cases.register(parse_intake(data, source=Source.WEB, route=Route.REVIEW), None)
     return respond({"number": case.number, "query_code": case.query_code,
                     "message": "提交成功，请牢记办件编号和查询码"}, status=201)
@@ -98,5 +100,6 @@ async def public_submit(request: web.Request) -> web.Response:
 @public.route("GET", "/public/cases/{number}", "市民凭办件编号和查询码查询办理进度", public=True,
               query=(Param("code", {"type": "string"}, "提交时获得的查询码"),))
 async def public_lookup(request: web.Request) -> web.Response:
+    request.app[PUBLIC_GUARD].lookup.hit(client_key(request), "查询过于频繁，请稍后再试")
     view = await services(request).cases.public_view(request.match_info["number"], request.query.get("code", ""))
     return respond(public_detail(view))

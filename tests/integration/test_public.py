@@ -83,3 +83,14 @@ async def test_public_submission_is_validated_and_limited(server, login, org) ->
         assert status == 401
     finally:
         await citizen.close()
+
+
+async def test_lookups_are_rate_limited_per_client(server) -> None:
+    import aiohttp
+    base = str(server.make_url("/api/v1/public/cases/HK20260928-000001"))
+    async with aiohttp.ClientSession() as session:
+        statuses = []
+        for _ in range(31):
+            async with session.get(base, params={"code": "000000"}) as resp:
+                statuses.append(resp.status)
+    assert statuses[:30] == [404] * 30 and statuses[30] == 429

@@ -13,6 +13,7 @@ from casework.domain.enums import CaseType, Source
 from casework.domain.intake import Route
 from casework.errors import AppError, NotFound
 from web.pages.forms import form_data
+from web.throttle import PUBLIC_GUARD, client_key
 from web.render import render
 from web.request import services
 
@@ -45,6 +46,7 @@ async def public_home(request: web.Request) -> web.Response:
 async def public_submit(request: web.Request) -> web.Response:
     data = {k: v for k, v in (await form_data(request)).items() if k in PUBLIC_FIELDS}
     try:
+        request.app[PUBLIC_GUARD].submit.hit(client_key(request), "提交过于频繁，请稍后再试")
         intake = parse_intake(data, source=Source.WEB, route=Route.REVIEW)
         case = await services(request).cases.register(intake, None)
     except AppError as err:
@@ -72,6 +74,7 @@ async def public_lookup(request: web.Request) -> web.Response:
     if errors:
         return render(request, "public_lookup.html", status=400, title="办件查询", form=form, case=None,
                       errors={**errors, "_form": "请填写办件编号和查询码"})
+    request.app[PUBLIC_GUARD].lookup.hit(client_key(request), "查询过于频繁，请稍后再试")
     try:
         view = await services(request).cases.public_view(number, code)
     except NotFound:
