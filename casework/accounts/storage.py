@@ -48,9 +48,9 @@ class UserStore:
         if not user_ids:
             return {}
         marks = ",".join("?" * len(user_ids))
-        async with self.conn.execute(
-                f"SELECT id, department_id FROM users WHERE active = 1 AND id IN ({marks})", user_ids) as cur:
-            return {r[0]: r[1] for r in await cur.fetchall()}
+        rows = await self.conn.execute_fetchall(
+            f"SELECT id, department_id FROM users WHERE active = 1 AND id IN ({marks})", user_ids)
+        return {r[0]: r[1] for r in rows}
 
     async def add(self, username: str, name: str, password_hash: str, roles: frozenset[Role],
                   department_id: int | None, leader_scope: frozenset[int] | None, phone_ext: str,

@@ -12,7 +12,9 @@ if TYPE_CHECKING:
 
 CT, SV, CL, HD, LD, AD = (Role.CALL_TAKER, Role.SUPERVISOR, Role.CLERK, Role.HANDLER, Role.LEADER,
                           Role.ADMIN)
-FORMAL = "c.disposition = 'forwarded' AND c.state != 'pending_review'"
+# The unary + keeps SQLite from choosing the disposition index (75 % of all rows) over the date or
+# deadline indexes, which would sort most of the table for every page.
+FORMAL = "+c.disposition = 'forwarded' AND c.state != 'pending_review'"
 UNMERGED = "c.merged_into IS NULL"
 
 

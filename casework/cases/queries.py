@@ -20,6 +20,9 @@ SORTS = {"created_at": "c.created_at", "deadline": "c.deadline", "number": "c.nu
          "updated_at": "c.updated_at", "id": "c.id"}
 COUNT_CAP = 10000
 MAX_PER_PAGE = 100
+# Above this many full-text hits it is cheaper to walk cases newest-first and stop after one page
+# than to fetch and sort every hit.
+MANY_HITS = 2000
 
 
 @dataclass(frozen=True)
@@ -73,13 +76,17 @@ class CaseQueries:
     def __init__(self, conn: aiosqlite.Connection, tz, due_soon_days: int = 3) -> None:
         self.conn, self.tz, self.due_soon_days = conn, tz, due_soon_days
 
-    def _where(self, f: CaseFilter, actor: Actor, now: datetime) -> Where:
+    async def _fts_hits(self, match: str) -> int:
+        async with self.conn.execute("SELECT COUNT(*) FROM (SELECT rowid FROM case_fts WHERE case_fts MATCH ? "
+                                     "LIMIT ?)", (match, COUNT_CAP + 1)) as cur:
+            return int((await cur.fetchone())[0])
+
+    def _where(self, f: CaseFilter, actor: Actor, now: datetime, match: str | None, many_hits: bool) -> Where:
         w = Where()
         self._scope(w, actor)
-        if f.q.strip():
-            match = match_query(f.q)
-            if match:
-                w.add("c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ?)", match)
+        if match:
+            prefix = "+" if many_hits else ""
+            w.add(f"{prefix}c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ?)", match)
         if f.number.strip():
             w.add("c.number LIKE ? ESCAPE '\\'", f.number.strip().replace("%", r"\%").replace("_", r"\_") + "%")
         if f.phone.strip():
@@ -110,7 +117,10 @@ class CaseQueries:
               f"OR c.concern_department_id IN ({marks}))", *ids, *ids)
 
     async def search(self, f: CaseFilter, actor: Actor, now: datetime, spec: ListSpec | None = None) -> dict[str, Any]:
-        w = self._where(f, actor, now)
+        match = match_query(f.q) if f.q.strip() else None
+        hits = await self._fts_hits(match) if match else None
+        w = self._where(f, actor, now, match, hits is not None and hits > MANY_HITS)
+        only_text = match is not None and len(w.clauses) == 1 and spec is None
         if spec is not None:
             spec.apply(w, actor, to_db(now, self.tz), to_db(now + timedelta(days=self.due_soon_days), self.tz))
         key, desc = f.sort.lstrip("-"), f.sort.startswith("-")
@@ -123,9 +133,12 @@ class CaseQueries:
         sql = (f"SELECT c.* FROM cases c WHERE {w.sql()} ORDER BY {order}, {tie} LIMIT ? OFFSET ?")
         async with self.conn.execute(sql, [*w.params, per_page, (page - 1) * per_page]) as cur:
             rows = await cur.fetchall()
-        async with self.conn.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE {w.sql()} LIMIT ?)",
-                                     [*w.params, COUNT_CAP + 1]) as cur:
-            (total,) = await cur.fetchone()
+        if only_text:
+            total = hits or 0
+        else:
+            async with self.conn.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE {w.sql()} LIMIT ?)",
+                                         [*w.params, COUNT_CAP + 1]) as cur:
+                (total,) = await cur.fetchone()
         items = await self._summaries(rows, now)
         return {"items": items, "page": page, "per_page": per_page, "total": min(total, COUNT_CAP),
                 "total_capped": total > COUNT_CAP}

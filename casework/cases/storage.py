@@ -59,10 +59,9 @@ class CaseStore:
 
     async def next_number(self, day: datetime) -> str:
         key = day.strftime("%Y%m%d")
-        async with self.conn.execute(
-                "INSERT INTO case_counters(day, last) VALUES (?, 1) "
-                "ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last", (key,)) as cur:
-            (last,) = await cur.fetchone()
+        ((last,),) = await self.conn.execute_fetchall(
+            "INSERT INTO case_counters(day, last) VALUES (?, 1) "
+            "ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last", (key,))
         return f"HK{key}-{last:06d}"
 
     async def add(self, case: Case, now: datetime) -> Case:
@@ -161,23 +160,30 @@ class CaseStore:
         return [r[0] for r in await cur.fetchall()]
 
     async def load(self, case_id: int) -> Case:
-        async with self.conn.execute("SELECT * FROM cases WHERE id = ?", (case_id,)) as cur:
-            row = await cur.fetchone()
-        if row is None:
+        """The aggregate; child tables are read only when the case row says they hold something."""
+        rows = await self._rows(
+            "SELECT c.*, EXISTS(SELECT 1 FROM extensions e WHERE e.case_id = c.id) AS has_extensions, "
+            "EXISTS(SELECT 1 FROM cases m WHERE m.merged_into = c.id) AS has_children FROM cases c WHERE c.id = ?",
+            case_id)
+        if not rows:
             raise NotFound("办件不存在", code="case_not_found")
+        row = rows[0]
         case = self._case_from_row(row)
         case.assignments = [self._assignment(r) for r in await self._rows(
             "SELECT * FROM assignments WHERE case_id = ? ORDER BY id", case_id)]
-        case.urgings = [Urging(r["author_id"], r["author_name"], r["role"], r["opinion"],
-                               self._f(r["created_at"]), r["id"], self._f(r["updated_at"]), False)
-                        for r in await self._rows("SELECT * FROM urgings WHERE case_id = ? ORDER BY id", case_id)]
-        case.extensions = [Extension(r["department_id"], r["requested_by"], r["days"], r["reason"],
-                                     self._f(r["requested_at"]), r["status"], r["id"], r["decided_by"],
-                                     self._f(r["decided_at"]), r["decision_opinion"], False)
-                           for r in await self._rows("SELECT * FROM extensions WHERE case_id = ? ORDER BY id",
-                                                     case_id)]
-        case.merged_children = [r[0] for r in await self._rows(
-            "SELECT id FROM cases WHERE merged_into = ? ORDER BY id", case_id)]
+        if case.urge_count:
+            case.urgings = [Urging(r["author_id"], r["author_name"], r["role"], r["opinion"],
+                                   self._f(r["created_at"]), r["id"], self._f(r["updated_at"]), False)
+                            for r in await self._rows("SELECT * FROM urgings WHERE case_id = ? ORDER BY id", case_id)]
+        if row["has_extensions"]:
+            case.extensions = [Extension(r["department_id"], r["requested_by"], r["days"], r["reason"],
+                                         self._f(r["requested_at"]), r["status"], r["id"], r["decided_by"],
+                                         self._f(r["decided_at"]), r["decision_opinion"], False)
+                               for r in await self._rows(
+                                   "SELECT * FROM extensions WHERE case_id = ? ORDER BY id", case_id)]
+        if row["has_children"]:
+            case.merged_children = [r[0] for r in await self._rows(
+                "SELECT id FROM cases WHERE merged_into = ? ORDER BY id", case_id)]
         return case
 
     async def load_flow(self, case_id: int) -> list[FlowEntry]:
@@ -186,8 +192,7 @@ class CaseStore:
                           r["action"], r["label"], r["opinion"], r["from_state"], r["to_state"]) for r in rows]
 
     async def _rows(self, sql: str, *params: object) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        return list(await self.conn.execute_fetchall(sql, params))
 
     def _f(self, value: str | None) -> datetime | None:
         return from_db(value, self.tz)

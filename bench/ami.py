@@ -1,0 +1,320 @@
+"""AMI benchmark (issue 4): events per second through our link against stock panoramisk, same run.
+
+A loopback server in a child process (so its writing does not share our CPU) blasts the same
+stream of realistic Asterisk 20 queue-call events — about 180 per call, more than half VarSet,
+Chinese caller names — at each client in turn:
+
+1. stock panoramisk 1.4 (its own AMIProtocol and dispatch) with one no-op `*` callback;
+2. our AmiLink → bounded sink → one consumer running the pipeline stages (none by default).
+
+The clock runs from the client's "go" action to the moment its consumer sees the last event;
+the rate is stream events / second (VarSet dropped early still counts as handled). Best of
+`--rounds` for each. Then the process's resident memory.
+
+    .venv/bin/python bench/ami.py [--events 200000] [--rounds 3] [--stages module:factory]
+
+`--stages` names a zero-argument factory returning a list of callables; each takes one item and
+returns None (stop), one item, or a list of items for the next stage: e.g. mapper → model → bus.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import importlib  # noqa: E402
+import multiprocessing  # noqa: E402
+import random  # noqa: E402
+import time  # noqa: E402
+from datetime import datetime, timezone  # noqa: E402
+from typing import Any, Callable, Iterable  # noqa: E402
+
+from config.settings import PbxSettings  # noqa: E402
+from telephony.ami import AmiLink, AmiMessage, SinkItem  # noqa: E402
+from telephony.ami.link import baseline_panoramisk  # noqa: E402
+
+Stage = Callable[[Any], Any]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英"
+QUEUE_VARS = ("QUEUENAME", "QUEUEPOSITION", "QUEUESTRATEGY", "QUEUECALLS", "QUEUEHOLDTIME", "QUEUETALKTIME",
+              "QUEUECOMPLETED", "QUEUEABANDONED", "QUEUESRVLEVEL", "QUEUESRVLEVELPERF", "QEHOLDTIME", "QEORIGINALPOS")
+MEMBER_VARS = ("MEMBERINTERFACE", "MEMBERNAME", "MEMBERCALLS", "MEMBERLASTCALL", "MEMBERPENALTY", "MEMBERDYNAMIC",
+               "MEMBERREALTIME", "DIALEDPEERNUMBER", "DIALEDPEERNAME", "DIALSTATUS", "DIALEDTIME", "ANSWEREDTIME")
+QOS_VARS = ("RTPAUDIOQOS", "RTPAUDIOQOSJITTER", "RTPAUDIOQOSLOSS", "RTPAUDIOQOSRTT", "RTPAUDIOQOSBRIDGED",
+            "RTPAUDIOQOSJITTERBRIDGED", "RTPAUDIOQOSLOSSBRIDGED", "RTPAUDIOQOSRTTBRIDGED")
+
+
+# ---- the stream ----------------------------------------------------------------------------------
+
+def _snapshot(channel: str, state: str, num: str, name: str, other_num: str, other_name: str,
+              exten: str, uid: str, linked: str) -> str:
+    desc = {"0": "Down", "4": "Ring", "5": "Ringing", "6": "Up"}[state]
+    return (f"Channel: {channel}\r\nChannelState: {state}\r\nChannelStateDesc: {desc}\r\nCallerIDNum: {num}\r\n"
+            f"CallerIDName: {name}\r\nConnectedLineNum: {other_num}\r\nConnectedLineName: {other_name}\r\n"
+            f"Language: zh\r\nAccountCode: \r\nContext: from-trunk\r\nExten: {exten}\r\nPriority: 1\r\n"
+            f"Uniqueid: {uid}\r\nLinkedid: {linked}\r\n")
+
+
+def _rtcp(sent: bool, i: int) -> str:
+    kind = "200(SR)" if sent else "201(RR)"
+    return (f"To: 10.20.0.8:{12000 + i}\r\nFrom: 10.20.0.2:{14000 + i}\r\nSSRC: 0x{i:08x}\r\nPT: {kind}\r\n"
+            f"ReportCount: 1\r\nSentNTP: 1700000{i:03d}.000000\r\nSentRTP: {160 * i}\r\nSentPackets: {250 * i}\r\n"
+            f"SentOctets: {40000 * i}\r\nReport0SourceSSRC: 0x2b8c{i:04x}\r\nReport0FractionLost: 0\r\n"
+            f"Report0CumulativeLost: 0\r\nReport0HighestSequence: {i * 250}\r\nReport0SequenceNumberCycles: 0\r\n"
+            f"Report0IAJitter: 2\r\nReport0LSR: 0\r\nReport0DLSR: 0.0000\r\n")
+
+
+def _call(n: int, rng: random.Random) -> list[str]:
+    """One answered 12345 queue call as Asterisk 20 reports it: ~200 events, VarSet more than half."""
+    name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+    number, agent = f"1{rng.randrange(3, 9)}{rng.randrange(10**8, 10**9)}", f"80{rng.randrange(10, 40)}"
+    uid, auid = f"1700000000.{2 * n}", f"1700000000.{2 * n + 1}"
+    caller = _snapshot(f"PJSIP/trunk-{2 * n:08x}", "6", number, name, agent, "话务员", "12345", uid, uid)
+    agent_ch = _snapshot(f"PJSIP/{agent}-{2 * n + 1:08x}", "6", agent, "话务员", number, name, "s", auid, uid)
+    out: list[str] = []
+
+    def ev(event: str, snap: str, extra: str = "", privilege: str = "call,all") -> None:
+        out.append(f"Event: {event}\r\nPrivilege: {privilege}\r\n{snap}{extra}\r\n")
+
+    def var(snap: str, names: Iterable[str], value: str = "1") -> None:
+        for v in names:
+            ev("VarSet", snap, f"Variable: {v}\r\nValue: {value}\r\n", "dialplan,all")
+
+    def members(status: str) -> None:
+        for other in range(4):
+            ev("QueueMemberStatus", "", f"Queue: hotline\r\nMemberName: 话务员{other}\r\nInterface: PJSIP/80{other}\r\n"
+               f"StateInterface: PJSIP/80{other}\r\nMembership: dynamic\r\nPenalty: 0\r\nCallsTaken: 3\r\n"
+               f"LastCall: 1700000000\r\nInCall: 0\r\nStatus: {status}\r\nPaused: 0\r\nPausedReason: \r\n", "agent,all")
+
+    ev("Newchannel", caller)
+    var(caller, ("SIPCALLID", "SIPDOMAIN", "__FROM_DID", "CHANNEL_LANG", "TOUCH_MIXMONITOR", "CDR_PROP"))
+    for app in ("NoOp", "Set", "Set", "Answer", "MixMonitor", "Set", "Queue"):
+        ev("Newexten", caller, f"Extension: 12345\r\nApplication: {app}\r\nAppData: \r\n", "dialplan,all")
+    ev("Newstate", caller)
+    var(caller, ("MIXMONITOR_FILENAME",), f"/var/spool/asterisk/monitor/hotline-{uid}.wav")
+    var(caller, QUEUE_VARS * 2)
+    ev("QueueCallerJoin", caller, "Queue: hotline\r\nPosition: 1\r\nCount: 1\r\n", "agent,all")
+    ev("MusicOnHoldStart", caller, "Class: default\r\n")
+    for ring in range(2):
+        ev("Newchannel", agent_ch)
+        var(agent_ch, MEMBER_VARS)
+        ev("AgentCalled", caller, f"Queue: hotline\r\nInterface: PJSIP/{agent}\r\nMemberName: 话务员\r\n", "agent,all")
+        ev("DialBegin", caller, f"DestChannel: PJSIP/{agent}\r\nDialString: {agent}\r\n")
+        ev("DeviceStateChange", "", f"Device: PJSIP/{agent}\r\nState: RINGING\r\n")
+        ev("Newstate", agent_ch)
+        ev("DialState", caller, "DialStatus: RINGING\r\n")
+        var(caller, MEMBER_VARS)
+        if ring == 0:
+            ev("DialEnd", caller, "DialStatus: NOANSWER\r\n")
+            ev("AgentRingNoAnswer", caller, "Queue: hotline\r\nRingTime: 15000\r\n", "agent,all")
+            ev("Hangup", agent_ch, "Cause: 16\r\nCause-txt: Normal Clearing\r\n")
+    ev("DialEnd", caller, "DialStatus: ANSWER\r\n")
+    ev("NewConnectedLine", caller)
+    ev("QueueCallerLeave", caller, "Queue: hotline\r\nPosition: 1\r\nCount: 0\r\n", "agent,all")
+    ev("AgentConnect", caller, "Queue: hotline\r\nHoldTime: 21\r\nRingTime: 3\r\n", "agent,all")
+    ev("MusicOnHoldStop", caller)
+    members("2")
+    for snap in (caller, agent_ch):
+        ev("BridgeEnter", snap, "BridgeUniqueid: b1\r\nBridgeType: basic\r\nBridgeNumChannels: 2\r\n")
+        var(snap, ("BRIDGEPEER", "BRIDGEPVTCALLID") * 2)
+    for i in range(8):  # RTCP reports every few seconds of the talk, both ways, both legs
+        for snap in (caller, agent_ch):
+            ev("RTCPSent", snap, _rtcp(True, i), "reporting,all")
+            ev("RTCPReceived", snap, _rtcp(False, i), "reporting,all")
+    for snap in (caller, agent_ch):
+        var(snap, QOS_VARS, "ssrc=1;themssrc=2;lp=0;rxjitter=0.000;rxcount=9000")
+        ev("BridgeLeave", snap, "BridgeUniqueid: b1\r\n")
+    ev("AgentComplete", caller, "Queue: hotline\r\nTalkTime: 95\r\nReason: caller\r\n", "agent,all")
+    for snap in (caller, agent_ch):
+        ev("SoftHangupRequest", snap, "Cause: 16\r\n")
+        var(snap, ("DIALSTATUS", "HANGUPCAUSE", "QUEUESTATUS"))
+        ev("Hangup", snap, "Cause: 16\r\nCause-txt: Normal Clearing\r\n")
+    members("1")
+    ev("Cdr", "", f"Source: {number}\r\nDestination: 12345\r\nDuration: 130\r\nBillableSeconds: 95\r\n"
+       f"Disposition: ANSWERED\r\nUniqueID: {uid}\r\n", "cdr,all")
+    return out
+
+
+def build_stream(events: int, seed: int = 12345) -> tuple[bytes, float]:
+    """`events` frames of whole calls (the last one cut short), then BenchEnd; and the VarSet share."""
+    rng, frames, n = random.Random(seed), list[str](), 0
+    while len(frames) < events:
+        frames += _call(n, rng)
+        n += 1
+    frames = frames[:events]
+    share = sum(f.startswith("Event: VarSet") for f in frames) / len(frames)
+    return ("".join(frames) + "Event: BenchEnd\r\n\r\n").encode(), share
+
+
+# ---- the server (child process) ------------------------------------------------------------------
+
+def serve(events: int, conn: Any) -> None:
+    stream, share = build_stream(events)
+    conn.send((share, len(stream)))
+    asyncio.run(_serve(stream, conn))
+
+
+async def _serve(stream: bytes, conn: Any) -> None:
+    async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"Asterisk Call Manager/9.0.0\r\n")
+        try:
+            while True:
+                lines = (await reader.readuntil(b"\r\n\r\n")).decode().strip().split("\r\n")
+                action = dict(line.split(": ", 1) for line in lines)
+                aid = f"ActionID: {action.get('ActionID', '')}\r\n"
+                if action["Action"] in ("CoreShowChannels", "QueueStatus"):
+                    writer.write(f"Response: Success\r\n{aid}EventList: start\r\n\r\nEvent: {action['Action']}"
+                                 f"Complete\r\n{aid}EventList: Complete\r\nListItems: 0\r\n\r\n".encode())
+                else:
+                    extra = "Challenge: 12345678\r\n" if action["Action"] == "Challenge" else ""
+                    writer.write(f"Response: Success\r\n{aid}{extra}Message: ok\r\n\r\n".encode())
+                if action.get("UserEvent") == "BenchGo":
+                    view = memoryview(stream)
+                    for start in range(0, len(view), 1 << 20):
+                        writer.write(view[start:start + (1 << 20)])
+                        await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+    server = await asyncio.start_server(client, "127.0.0.1", 0)
+    conn.send(server.sockets[0].getsockname()[1])
+    await asyncio.Event().wait()
+
+
+# ---- the clients ---------------------------------------------------------------------------------
+
+async def run_panoramisk(port: int) -> float:
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def on_event(event: Any) -> None:  # the no-op callback, plus noticing the end
+        if event.event == "BenchEnd" and not done.done():
+            done.set_result(None)
+    manager = baseline_panoramisk("127.0.0.1", port, "bench", "bench", on_event)
+    await manager.connect()
+    while not manager.authenticated:
+        await asyncio.sleep(0.01)
+    started = time.perf_counter()
+    manager.send_action({"Action": "UserEvent", "UserEvent": "BenchGo"})
+    await done
+    elapsed = time.perf_counter() - started
+    manager.close()
+    return elapsed
+
+
+def default_stages() -> list[Stage]:
+    """No stages yet. TODO(issue 4): mapper → call model → bus, e.g. `--stages telephony.pipeline:stages`."""
+    return []
+
+
+def _run_stages(item: Any, stages: list[Stage]) -> None:
+    items = [item]
+    for stage in stages:
+        nxt: list[Any] = []
+        for one in items:
+            out = stage(one)
+            if isinstance(out, list):
+                nxt += out
+            elif out is not None:
+                nxt.append(out)
+        items = nxt
+
+
+async def run_link(port: int, stages: list[Stage]) -> tuple[float, int]:
+    settings = PbxSettings(host="127.0.0.1", port=port, username="bench", secret="bench")
+    sink: asyncio.Queue[SinkItem] = asyncio.Queue(settings.event_queue_size)
+    link = AmiLink(settings, sink, lambda: datetime.now(timezone.utc))
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    seen = 0
+
+    async def consumer() -> None:
+        nonlocal seen
+        while True:
+            item = await sink.get()
+            seen += 1
+            if stages:
+                _run_stages(item, stages)
+            if isinstance(item, AmiMessage) and item.get("Event") == "BenchEnd":
+                done.set_result(None)
+    task = asyncio.create_task(consumer())
+    await link.start()
+    if not await link.wait_up(5):
+        raise SystemExit(f"AmiLink 未能登录：{link.state.last_failure}")
+    await link.resync()  # returns once the snapshot is in the sink
+    await asyncio.sleep(0.05)  # let the consumer take it, so `seen` counts only the stream
+    seen = 0
+    started = time.perf_counter()
+    await link.action({"Action": "UserEvent", "UserEvent": "BenchGo"})
+    await done
+    elapsed = time.perf_counter() - started
+    await link.close()
+    task.cancel()
+    return elapsed, seen
+
+
+def vm_rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def memory_after_calls(calls: int) -> float | None:
+    """TODO(issue 4): drive `calls` completed calls through link → mapper → call model and return
+    VmRSS; the report compares 10,000 against 100 (aim: flat). Needs the call model."""
+    return None
+
+
+def load_stages(spec: str | None) -> list[Stage]:
+    if not spec:
+        return default_stages()
+    module, _, factory = spec.partition(":")
+    return list(getattr(importlib.import_module(module), factory or "stages")())
+
+
+async def main_async(port: int, events: int, rounds: int, stages: list[Stage]) -> None:
+    base_times, our_times, delivered = [], [], 0
+    for r in range(rounds):
+        base_times.append(await run_panoramisk(port))
+        elapsed, delivered = await run_link(port, stages)
+        our_times.append(elapsed)
+        print(f"  round {r + 1}: panoramisk {events / base_times[-1]:>10,.0f} ev/s   "
+              f"AmiLink {events / our_times[-1]:>10,.0f} ev/s")
+    base, ours = events / min(base_times), events / min(our_times)
+    print(f"panoramisk 1.4 alone (no-op callback): {base:>10,.0f} events/s (best of {rounds})")
+    print(f"AmiLink → sink → consumer ({len(stages)} stages): {ours:>10,.0f} events/s (best of {rounds}); "
+          f"{delivered:,} messages reached the consumer")
+    print(f"ratio AmiLink / panoramisk: {ours / base:.2f}  (aim ≥ 1.0)")
+    print(f"process memory VmRSS: {vm_rss_mb():.1f} MB")
+    small, large = memory_after_calls(100), memory_after_calls(10_000)
+    print("memory after 10,000 calls vs 100: " + (f"{large:.1f} MB vs {small:.1f} MB" if small and large
+                                                   else "TODO (needs the call model)"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--stages", help="module:factory returning a list of pipeline stages")
+    args = parser.parse_args()
+    stages = load_stages(args.stages)
+    parent, child = multiprocessing.Pipe()
+    server = multiprocessing.get_context("fork").Process(target=serve, args=(args.events, child), daemon=True)
+    server.start()
+    try:
+        share, size = parent.recv()
+        port = parent.recv()
+        print(f"stream: {args.events:,} events, {size / 1e6:.1f} MB, {share:.0%} VarSet, loopback port {port}")
+        asyncio.run(main_async(port, args.events, args.rounds, stages))
+    finally:
+        server.terminate()
+        server.join()
+
+
+if __name__ == "__main__":
+    main()
