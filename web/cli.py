@@ -103,6 +103,8 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--department-id", type=int)
     add.add_argument("--password", help="不填则交互输入")
     add.set_defaults(func=cmd_user_add)
+    sub.add_parser("pbx-sim", help="启动内置 PBX 模拟器（Asterisk 20 AMI），参数见 hotline pbx-sim --help",
+                   add_help=False)
     mig = sub.add_parser("migrate", help="升级数据库结构")
     _common(mig)
     mig.set_defaults(func=cmd_migrate)
@@ -110,6 +112,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["pbx-sim"]:
+        from telephony.simulator.runner import main as simulator_main
+        return int(simulator_main(argv[1:]) or 0)
     args = parser().parse_args(argv)
     return int(args.func(args) or 0)
 
