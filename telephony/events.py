@@ -109,6 +109,7 @@ class AgentStateChanged(Event):
     paused: bool
     pause_reason: str
     calls_taken: int
+    wrapup_seconds: int = 0  # the member's Wrapuptime: how long the model keeps the agent in wrap-up
 
 
 @dataclass(frozen=True)
@@ -120,9 +121,53 @@ class OutboundCallStarted(Event):
     destination: str
     case_id: int | None
     purpose: str
+    interface: str = ""  # the device the call was originated from (the agent's or supervisor's phone)
 
 
 @dataclass(frozen=True)
 class LinkStateChanged(Event):
     up: bool
     reason: str
+
+
+@dataclass(frozen=True)
+class SpyStarted(Event):
+    """A supervisor's channel began listening / whispering / barging on a leg of a call (ChanSpyStart)."""
+    linked_id: str
+    spy_channel: str
+    spied_channel: str
+
+
+@dataclass(frozen=True)
+class SpyStopped(Event):
+    linked_id: str
+    spy_channel: str
+
+
+@dataclass(frozen=True)
+class SnapshotCall:
+    """One hotline call found alive by a resync: waiting (position > 0) or talking to an agent."""
+    linked_id: str
+    unique_id: str
+    channel: str
+    queue: str
+    caller_number: str
+    caller_name: str
+    position: int
+    wait_seconds: int
+    agent_interface: str = ""
+    agent_name: str = ""
+    agent_channel: str = ""
+    talk_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class ResyncSnapshot(Event):
+    """The PBX's state after a (re)connect, since AMI has no replay: the model resets from it.
+
+    `live_linked_ids` holds every call with a channel still up, so calls the model tracks that the
+    snapshot cannot recognise as hotline calls (originated call-backs) are kept, and the others dropped.
+    """
+    calls: tuple[SnapshotCall, ...]
+    members: tuple[AgentStateChanged, ...]
+    live_linked_ids: frozenset[str]
