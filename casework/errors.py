@@ -53,3 +53,7 @@ class Unsupported(AppError):
 
 class TooManyRequests(AppError):
     status, code, message = 429, "too_many_attempts", "登录失败次数过多，请稍后再试"
+
+
+class Unavailable(AppError):
+    status, code, message = 503, "unavailable", "服务暂时不可用，请稍后再试"

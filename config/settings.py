@@ -74,6 +74,28 @@ class PbxSettings:
     reconnect_max: float = 15.0
     event_queue_size: int = 10000
     enabled: bool = True
+    sim_agents: int = 6
+    sim_calls_per_hour: float = 30.0
+    wrapup_seconds: int = 30
+    outbound_context: str = "from-internal"
+    phone_technology: str = "PJSIP"
+
+
+@dataclass(frozen=True)
+class RecordingSettings:
+    """Recordings (issue 6). Empty folders switch their watcher off; `ffmpeg` empty means the binary
+    shipped by imageio-ffmpeg, "system" the one on PATH, anything else a path to an ffmpeg binary."""
+    wma_dir: Path | None = None
+    pbx_dir: Path | None = None
+    cache_dir: Path | None = None
+    tolerance_seconds: int = 30
+    retention_days: int = 730
+    ffmpeg: str = ""
+    pool_size: int = 2
+    timeout_seconds: float = 120.0
+    poll_seconds: float = 2.0
+    settle_seconds: float = 3.0
+    match_grace_seconds: float = 600.0
 
 
 @dataclass(frozen=True)
@@ -84,6 +106,7 @@ class Settings:
     security: SecuritySettings = field(default_factory=SecuritySettings)
     casework: CaseworkSettings = field(default_factory=CaseworkSettings)
     pbx: PbxSettings = field(default_factory=PbxSettings)
+    recordings: RecordingSettings = field(default_factory=RecordingSettings)
 
     def with_overrides(self, *, host: str | None = None, port: int | None = None,
                        data_dir: str | Path | None = None) -> "Settings":
@@ -137,7 +160,28 @@ def _pbx(p: dict[str, Any]) -> PbxSettings:
         reconnect_min=float(p.get("reconnect_min", d.reconnect_min)),
         reconnect_max=float(p.get("reconnect_max", d.reconnect_max)),
         event_queue_size=int(p.get("event_queue_size", d.event_queue_size)),
-        enabled=_flag(p.get("enabled", d.enabled)))
+        enabled=_flag(p.get("enabled", d.enabled)), sim_agents=int(p.get("sim_agents", d.sim_agents)),
+        sim_calls_per_hour=float(p.get("sim_calls_per_hour", d.sim_calls_per_hour)),
+        wrapup_seconds=int(p.get("wrapup_seconds", d.wrapup_seconds)),
+        outbound_context=str(p.get("outbound_context", d.outbound_context)),
+        phone_technology=str(p.get("phone_technology", d.phone_technology)))
+
+
+def _folder(value: object) -> Path | None:
+    return Path(str(value)) if value not in (None, "") else None
+
+
+def _recordings(r: dict[str, Any]) -> RecordingSettings:
+    d = RecordingSettings()
+    return RecordingSettings(
+        wma_dir=_folder(r.get("wma_dir")), pbx_dir=_folder(r.get("pbx_dir")), cache_dir=_folder(r.get("cache_dir")),
+        tolerance_seconds=int(r.get("tolerance_seconds", d.tolerance_seconds)),
+        retention_days=int(r.get("retention_days", d.retention_days)), ffmpeg=str(r.get("ffmpeg", d.ffmpeg)),
+        pool_size=max(1, int(r.get("pool_size", d.pool_size))),
+        timeout_seconds=float(r.get("timeout_seconds", d.timeout_seconds)),
+        poll_seconds=float(r.get("poll_seconds", d.poll_seconds)),
+        settle_seconds=float(r.get("settle_seconds", d.settle_seconds)),
+        match_grace_seconds=float(r.get("match_grace_seconds", d.match_grace_seconds)))
 
 
 def _build(raw: dict[str, Any]) -> Settings:
@@ -160,6 +204,7 @@ def _build(raw: dict[str, Any]) -> Settings:
         casework=CaseworkSettings(timezone=str(cw.get("timezone", "Asia/Shanghai")),
                                   due_soon_days=int(cw.get("due_soon_days", 3))),
         pbx=_pbx(raw.get("pbx", {})),
+        recordings=_recordings(raw.get("recordings", {})),
     )
 
 

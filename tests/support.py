@@ -58,6 +58,9 @@ DEPARTMENTS = {"centre": ("市12345热线监督指挥中心", "centre"), "water"
                "longhua": ("龙华区人民政府", "district")}
 
 
+PHONES = {"ct": "8001", "sup": "8002"}  # desk phones that the PBX simulator's agents ring
+
+
 async def seed_org(app: web.Application) -> Org:
     svc = app[SERVICES]
     depts = {}
@@ -80,6 +83,7 @@ async def seed_org(app: web.Application) -> Org:
     users = {}
     for username, (name, roles, dept, scope) in specs.items():
         user = await svc.accounts.add_user(username=username, name=name, password=PASSWORD,
-                                           roles=frozenset(roles), department_id=dept, leader_scope=scope)
+                                           roles=frozenset(roles), department_id=dept, leader_scope=scope,
+                                           phone_ext=PHONES.get(username, ""))
         users[username] = user.id
     return Org(depts, users)

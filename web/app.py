@@ -19,6 +19,8 @@ from casework.knowledge.http import routes as knowledge_routes
 from casework.knowledge.service import KnowledgeService
 from casework.reference.http import routes as reference_routes
 from casework.reference.service import ReferenceService
+from telephony.http import routes as telephony_routes
+from telephony.runtime import TELEPHONY, telephony_ctx
 from config.settings import Settings
 from web.api import ApiRoutes, openapi_document
 from web.keys import CLOCK, DATABASE, READY, SERVICES, SETTINGS, Readiness, Services
@@ -29,7 +31,7 @@ from web.request import respond
 from web.throttle import PUBLIC_GUARD, PublicGuard
 
 API_TABLES: list[ApiRoutes] = [account_routes, reference_routes, case_routes, public_routes, attachment_routes,
-                               knowledge_routes]
+                               knowledge_routes, telephony_routes]
 UPLOAD_SLACK = 1024 * 1024
 STATIC_DIR = Path(__file__).with_name("static")
 PAGE_MODULES = (auth, lists, case_detail, intake, printing, knowledge, admin, public, insight)
@@ -65,7 +67,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
 async def healthz(request: web.Request) -> web.Response:
     if not request.app[READY].ready:
         return respond({"status": "starting"}, status=503)
-    return respond({"status": "ok"})
+    return respond({"status": "ok", "pbx": request.app[TELEPHONY].health()})
 
 
 async def openapi(request: web.Request) -> web.Response:
@@ -81,6 +83,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app[CLOCK] = clock or system_clock(ZoneInfo(settings.casework.timezone))
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_services)
+    app.cleanup_ctx.append(telephony_ctx)
     for table in API_TABLES:
         table.install(app)
     app[TEMPLATES] = make_environment()

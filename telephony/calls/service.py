@@ -180,17 +180,19 @@ class LiveCalls:
         while (record := await self._records.get()) is not None:
             await self._write(record)
 
-    async def _write(self, record: CallRecord, attempts: int = 3) -> None:
-        for attempt in range(1, attempts + 1):
+    async def _write(self, record: CallRecord) -> None:
+        """Retry until stored: a call record is never dropped, later ones wait behind it in order."""
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 call_id = await self.calls.record_call(record)
             except Exception:
-                log.exception("storing call %s failed (attempt %d/%d)", record.linked_id, attempt, attempts)
-                await asyncio.sleep(self.retry_delay * attempt)
+                log.exception("storing call %s failed (attempt %d), retrying", record.linked_id, attempt)
+                await asyncio.sleep(min(30.0, self.retry_delay * attempt))
                 continue
             self.bus.publish(CallStored(record.linked_id, call_id, record.ended_at is not None))
             return
-        log.error("call record lost after %d attempts: %r", attempts, record)
 
 
 def bench_stages(settings: PbxSettings | None = None) -> list[Callable[[Any], Any]]:

@@ -37,7 +37,7 @@ class TrafficProfile:
 def caller_number(rng: random.Random) -> str:
     if rng.random() < 0.8:
         return "1" + rng.choice("3456789") + "".join(rng.choice("0123456789") for _ in range(9))
-    return "0571" + "".join(rng.choice("0123456789") for _ in range(8))
+    return "0898" + "".join(rng.choice("0123456789") for _ in range(8))
 
 
 def caller_name(rng: random.Random) -> str:

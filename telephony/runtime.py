@@ -1,0 +1,130 @@
+"""The telephony lifetime inside the app: simulator (optional), AMI link, one consumer, model, bus.
+
+`telephony_ctx` is an aiohttp cleanup context: everything it starts is named, referenced,
+supervised and cancelled on shutdown, in reverse order of starting.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field, replace
+from typing import AsyncIterator, Awaitable, Callable
+
+from aiohttp import web
+
+from casework.clock import Clock
+from config.settings import PbxSettings
+from telephony.ami import AmiLink, SinkItem
+from telephony.bus import Bus
+from telephony.calls.model import CallModel
+from telephony.calls.service import CallService, LiveCalls
+from telephony.mapper import AmiMapper
+from web.keys import CLOCK, DATABASE, SETTINGS
+
+log = logging.getLogger(__name__)
+TICK_SECONDS = 1.0
+
+
+@dataclass
+class Telephony:
+    settings: PbxSettings
+    bus: Bus
+    model: CallModel
+    calls: CallService
+    live: LiveCalls
+    link: AmiLink | None = None
+    simulator: object | None = None
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def health(self) -> dict[str, object]:
+        if self.link is None:
+            return {"enabled": False, "up": False}
+        state = self.link.state
+        return {"enabled": True, "up": state.up, "simulated": self.simulator is not None,
+                "last_failure": state.last_failure,
+                "last_failure_at": state.last_failure_at.isoformat(timespec="seconds") if state.last_failure_at else None,
+                "connected_since": state.connected_since.isoformat(timespec="seconds") if state.connected_since else None}
+
+
+TELEPHONY = web.AppKey("telephony", Telephony)
+
+
+async def supervised(name: str, work: Callable[[], Awaitable[None]], restart_delay: float = 1.0) -> None:
+    """Run `work` forever: an unexpected error is logged and the work restarted, cancellation ends it."""
+    while True:
+        try:
+            await work()
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s failed; restarting in %.1f s", name, restart_delay)
+            await asyncio.sleep(restart_delay)
+
+
+async def _consume(sink: "asyncio.Queue[SinkItem]", live: LiveCalls) -> None:
+    """The one consumer: every link item, in order; a bad message is logged, never fatal."""
+    while True:
+        item = await sink.get()
+        try:
+            live.feed(item)
+        except Exception:
+            log.exception("could not handle AMI item %r", item)
+
+
+async def _tick(live: LiveCalls, clock: Clock) -> None:
+    while True:
+        await asyncio.sleep(TICK_SECONDS)
+        live.tick(clock())
+
+
+async def _start_simulator(settings: PbxSettings, recordings_dir) -> object:
+    from telephony.simulator import PbxSimulator, SimulatorConfig, TrafficProfile, default_agents
+    config = SimulatorConfig(users={settings.username: settings.secret}, queues=settings.queues,
+                             agents=default_agents(settings.sim_agents), recordings_dir=recordings_dir)
+    sim = PbxSimulator(config)
+    await sim.start(settings.host, settings.port)
+    if settings.sim_calls_per_hour > 0:
+        sim.start_traffic(TrafficProfile(calls_per_hour=settings.sim_calls_per_hour))
+    log.info("PBX simulator listening on %s:%d", settings.host, sim.port)
+    return sim
+
+
+async def telephony_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings, clock = app[SETTINGS], app[CLOCK]
+    pbx = settings.pbx
+    bus, model = Bus(), CallModel(wrapup_seconds=pbx.wrapup_seconds)
+    calls = CallService(app[DATABASE], clock)
+    live = LiveCalls(AmiMapper(clock, pbx.queues), model, bus, calls)
+    live.start()
+    telephony = Telephony(pbx, bus, model, calls, live)
+    app[TELEPHONY] = telephony
+    try:
+        if pbx.enabled:
+            if pbx.simulate:
+                telephony.simulator = await _start_simulator(pbx, settings.storage.recordings_dir / "pbx")
+                pbx = replace(pbx, port=telephony.simulator.port)
+                telephony.settings = pbx
+            sink: asyncio.Queue[SinkItem] = asyncio.Queue(maxsize=pbx.event_queue_size)
+            telephony.link = AmiLink(pbx, sink, clock)
+            loop = asyncio.get_running_loop()
+            telephony.tasks = [
+                loop.create_task(supervised("ami-consumer", lambda: _consume(sink, live)), name="ami-consumer"),
+                loop.create_task(supervised("call-ticker", lambda: _tick(live, clock)), name="call-ticker")]
+            await telephony.link.start()
+        yield
+    finally:
+        await _shutdown(telephony)
+
+
+async def _shutdown(t: Telephony) -> None:
+    if t.link is not None:
+        await t.link.close()
+    for task in t.tasks:
+        task.cancel()
+    await asyncio.gather(*t.tasks, return_exceptions=True)
+    await t.live.stop()
+    if t.simulator is not None:
+        await t.simulator.stop_traffic()
+        await t.simulator.stop()
+    t.bus.close()

@@ -1,0 +1,84 @@
+"""The app with the built-in PBX simulator: calls become records, agents act through the PBX."""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+import pytest
+
+from telephony.runtime import TELEPHONY
+from tests.support import Api, seed_org
+from web.app import create_app
+
+
+@pytest.fixture
+async def pbx_server(aiohttp_server, settings, clock):
+    pbx = replace(settings.pbx, enabled=True, simulate=True, port=0, sim_calls_per_hour=0, ping_interval=1.0)
+    app = create_app(replace(settings, pbx=pbx), clock=clock)
+    server = await aiohttp_server(app)
+    org = await seed_org(app)
+    telephony = app[TELEPHONY]
+    assert await telephony.link.wait_up(5)
+    return server, org, telephony
+
+
+async def eventually(check, timeout: float = 5.0) -> None:
+    for _ in range(int(timeout / 0.05)):
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+async def test_health_shows_the_pbx_link(pbx_server) -> None:
+    server, _, _ = pbx_server
+    api = Api(str(server.make_url("/")))
+    status, body = await api.call("GET", str(server.make_url("/healthz")))
+    await api.close()
+    assert status == 200 and body["pbx"]["up"] is True and body["pbx"]["simulated"] is True
+
+
+async def test_inbound_calls_become_records_with_their_outcome(pbx_server) -> None:
+    server, _, telephony = pbx_server
+    sim = telephony.simulator
+    answered = await sim.place_call(caller_number="13800138000", caller_name="王五", answer_after=0.2,
+                                    talk_seconds=0.3)
+    abandoned = await sim.abandon_call(caller_number="13900139000", caller_name="赵六", wait_seconds=0.2)
+    await sim.wait_call(answered, 10)
+    await sim.wait_call(abandoned, 10)
+
+    async def both_final() -> bool:
+        page = await telephony.calls.list()
+        return sum(1 for r in page.items if r.ended_at is not None) == 2
+    await eventually(both_final)
+    records = {r.caller_number: r for r in (await telephony.calls.list()).items}
+    assert records["13800138000"].caller_name == "王五" and records["13800138000"].answered
+    assert records["13900139000"].disposition.value == "abandoned"
+    assert telephony.model.memory()["calls"] == 0
+
+
+async def test_status_and_actions_over_http(pbx_server) -> None:
+    server, org, telephony = pbx_server
+    sup = await Api(str(server.make_url("/"))).login("sup")
+    status = await sup.ok("GET", "/telephony/status")
+    assert status["link"]["up"] and len(status["agents"]) >= 1
+    status, body = await sup.call("POST", "/telephony/spy", {"channel": "", "mode": "listen"})
+    assert status == 400
+    await sup.close()
+
+
+async def test_click_to_call_links_the_call_record_to_the_case(pbx_server) -> None:
+    server, org, telephony = pbx_server
+    ct = await Api(str(server.make_url("/"))).login("ct")
+    case = await ct.ok("POST", "/cases", {"title": "回访测试", "content": "回访", "case_type": "consultation",
+                                          "route": "centre", "caller_phone": "13800138000"}, status=201)
+    started = await ct.ok("POST", "/telephony/call", {"number": "13800138000", "case_id": case["id"]}, status=202)
+    assert started["action_id"]
+
+    async def linked() -> bool:
+        page = await telephony.calls.list()
+        return any(r.case_id == case["id"] and r.purpose.value == "callback" for r in page.items)
+    await eventually(linked, 15)
+    status, body = await ct.call("POST", "/telephony/call", {"number": "12ab"})
+    assert status == 400 and "number" in body["error"]["fields"]
+    await ct.close()
