@@ -79,9 +79,10 @@ async def _tick(live: LiveCalls, clock: Clock) -> None:
 
 
 async def _start_simulator(settings: PbxSettings, recordings_dir) -> object:
-    from telephony.simulator import PbxSimulator, SimulatorConfig, TrafficProfile, default_agents
+    from telephony.simulator import AgentSpec, PbxSimulator, SimulatorConfig, TrafficProfile, default_agents
+    supervisors = tuple(AgentSpec(f"PJSIP/810{i}", f"班长810{i}", logged_in=False) for i in (1, 2))
     config = SimulatorConfig(users={settings.username: settings.secret}, queues=settings.queues,
-                             agents=default_agents(settings.sim_agents), recordings_dir=recordings_dir)
+                             agents=default_agents(settings.sim_agents) + supervisors, recordings_dir=recordings_dir)
     sim = PbxSimulator(config)
     await sim.start(settings.host, settings.port)
     if settings.sim_calls_per_hour > 0:

@@ -10,6 +10,7 @@ import jinja2
 from aiohttp import web
 
 from casework.domain.enums import Role
+from telephony.runtime import TELEPHONY
 from web.menu import menu_for
 from web.request import SESSION
 
@@ -57,6 +58,7 @@ def render(request: web.Request, template: str, *, status: int = 200, **context:
     body = request.app[TEMPLATES].get_template(template).render(
         request=request, user=user, csrf=session.csrf_token if session else "",
         menu=menu_for(user.roles) if user else [], flash=message, path=request.path,
+        pbx=request.app[TELEPHONY].health() if user and TELEPHONY in request.app else None,
         errors=context.pop("errors", {}), form=context.pop("form", {}), **context)
     response = web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
     if message:

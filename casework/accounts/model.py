@@ -24,6 +24,9 @@ class User:
     active: bool = True
     phone_ext: str = ""
 
+    def has_role(self, value: str) -> bool:
+        return any(r.value == value for r in self.roles)
+
     def actor(self) -> Actor:
         return Actor(self.id, self.name, self.roles, self.department_id, self.leader_scope)
 

@@ -35,15 +35,18 @@ def progress(done: int, total: int, started: float, label: str = "生成办件")
 
 async def _people(accounts: AccountService, depts: dict[str, int]) -> Cast:
     async def add(username: str, name: str, roles: set[Role], dept: int | None,
-                  scope: frozenset[int] | None = frozenset()) -> User:
+                  scope: frozenset[int] | None = frozenset(), phone_ext: str = "") -> User:
         user = await accounts.add_user(username=username, name=name, password=DEMO_PASSWORD, roles=frozenset(roles),
-                                       department_id=dept, leader_scope=scope)
+                                       department_id=dept, leader_scope=scope, phone_ext=phone_ext)
         return user
 
     await add("admin", "系统管理员", {Role.ADMIN}, None)
     centre = depts["centre"]
-    sups = [await add(f"jiandu{i}", n, {Role.SUPERVISOR}, centre) for i, n in ((1, "陈监督"), (2, "林督办"))]
-    cts = [await add(f"huawu{i}", n, {Role.CALL_TAKER}, centre) for i, n in ((1, "王小梅"), (2, "符丽"), (3, "吴海燕"))]
+    # Desk phones match the PBX simulator: agents PJSIP/8001… take queue calls, 8101… are supervisors' phones.
+    sups = [await add(f"jiandu{i}", n, {Role.SUPERVISOR}, centre, phone_ext=f"810{i}")
+            for i, n in ((1, "陈监督"), (2, "林督办"))]
+    cts = [await add(f"huawu{i}", n, {Role.CALL_TAKER}, centre, phone_ext=f"800{i}")
+           for i, n in ((1, "王小梅"), (2, "符丽"), (3, "吴海燕"))]
     await add("shizhang", "刘副市长", {Role.LEADER}, None, None)
     clerks, handlers = {}, {}
     for key, (name, kind, code) in DEPARTMENTS.items():

@@ -82,3 +82,23 @@ async def test_click_to_call_links_the_call_record_to_the_case(pbx_server) -> No
     status, body = await ct.call("POST", "/telephony/call", {"number": "12ab"})
     assert status == 400 and "number" in body["error"]["fields"]
     await ct.close()
+
+
+async def test_pages_show_the_pbx_link_state(pbx_server) -> None:
+    server, _, telephony = pbx_server
+    sup = await Api(str(server.make_url("/"))).login("sup")
+    status, page = await sup.call("GET", str(server.make_url("/lists/dispatch")))
+    assert status == 200 and "PBX 已连接" in page.decode()
+    await telephony.simulator.stop()
+    assert await _down(telephony)
+    status, page = await sup.call("GET", str(server.make_url("/lists/dispatch")))
+    assert "PBX 未连接" in page.decode()
+    await sup.close()
+
+
+async def _down(telephony) -> bool:
+    for _ in range(100):
+        if not telephony.link.state.up:
+            return True
+        await asyncio.sleep(0.05)
+    return False
