@@ -5,7 +5,7 @@ stream of realistic Asterisk 20 queue-call events — about 180 per call, more t
 Chinese caller names — at each client in turn:
 
 1. stock panoramisk 1.4 (its own AMIProtocol and dispatch) with one no-op `*` callback;
-2. our AmiLink → bounded sink → one consumer running the pipeline stages (none by default).
+2. our AmiLink → bounded sink → one consumer running the pipeline: mapper → call model → bus.
 
 The clock runs from the client's "go" action to the moment its consumer sees the last event;
 the rate is stream events / second (VarSet dropped early still counts as handled). Best of
@@ -207,8 +207,9 @@ async def run_panoramisk(port: int) -> float:
 
 
 def default_stages() -> list[Stage]:
-    """No stages yet. TODO(issue 4): mapper → call model → bus, e.g. `--stages telephony.pipeline:stages`."""
-    return []
+    """The live pipeline: mapper → call model → bus (records are not stored: this measures the event path)."""
+    from telephony.calls.service import bench_stages
+    return bench_stages()
 
 
 def _run_stages(item: Any, stages: list[Stage]) -> None:
@@ -265,9 +266,26 @@ def vm_rss_mb() -> float:
 
 
 def memory_after_calls(calls: int) -> float | None:
-    """TODO(issue 4): drive `calls` completed calls through link → mapper → call model and return
-    VmRSS; the report compares 10,000 against 100 (aim: flat). Needs the call model."""
-    return None
+    """VmRSS after `calls` completed calls went through our frame parser → mapper → call model → bus.
+
+    Run in a fresh child process per size so one measurement cannot inherit the other's heap."""
+    parent, child = multiprocessing.Pipe()
+    proc = multiprocessing.get_context("fork").Process(target=_memory_child, args=(calls, child), daemon=True)
+    proc.start()
+    rss = parent.recv()
+    proc.join()
+    return rss
+
+
+def _memory_child(calls: int, conn: Any) -> None:
+    import gc
+    from telephony.ami import FrameParser
+    parser, stages, rng = FrameParser(), default_stages(), random.Random(7)
+    for n in range(calls):
+        for message in parser.feed("".join(_call(n, rng)).encode()):
+            _run_stages(message, stages)
+    gc.collect()
+    conn.send(vm_rss_mb())
 
 
 def load_stages(spec: str | None) -> list[Stage]:
@@ -292,8 +310,8 @@ async def main_async(port: int, events: int, rounds: int, stages: list[Stage]) -
     print(f"ratio AmiLink / panoramisk: {ours / base:.2f}  (aim ≥ 1.0)")
     print(f"process memory VmRSS: {vm_rss_mb():.1f} MB")
     small, large = memory_after_calls(100), memory_after_calls(10_000)
-    print("memory after 10,000 calls vs 100: " + (f"{large:.1f} MB vs {small:.1f} MB" if small and large
-                                                   else "TODO (needs the call model)"))
+    print(f"memory after 10,000 calls vs 100 (fresh process each): {large:.1f} MB vs {small:.1f} MB "
+          f"(growth {large - small:+.1f} MB; aim: flat)")
 
 
 def main() -> None:
