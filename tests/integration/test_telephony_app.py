@@ -102,3 +102,29 @@ async def _down(telephony) -> bool:
             return True
         await asyncio.sleep(0.05)
     return False
+
+
+async def test_drop_mid_call_loses_and_duplicates_no_call(pbx_server) -> None:
+    server, _, telephony = pbx_server
+    sim = telephony.simulator
+    linked = await sim.place_call(caller_number="13700137000", caller_name="钱七", answer_after=0.2, talk_seconds=2.0)
+
+    async def talking() -> bool:
+        call = telephony.model.call(linked)
+        return call is not None and call.state == "talking"
+    await eventually(talking)
+    sim.drop_connections()
+    assert await telephony.link.wait_up(10)
+
+    async def same_as_pbx() -> bool:
+        return {c.linked_id for c in telephony.model.calls()} == {ch.linkedid for ch in sim.channels()}
+    await eventually(same_as_pbx)
+    await sim.wait_call(linked, 15)
+
+    async def final() -> bool:
+        page = await telephony.calls.list()
+        return any(r.linked_id == linked and r.ended_at is not None for r in page.items)
+    await eventually(final, 10)
+    page = await telephony.calls.list()
+    assert [r.linked_id for r in page.items].count(linked) == 1
+    assert telephony.model.memory()["calls"] == 0
