@@ -1,6 +1,7 @@
 """Fixtures: a real server on loopback over a real SQLite file, and logged-in clients."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import AsyncIterator, Awaitable, Callable
@@ -10,6 +11,7 @@ import pytest
 
 from casework.clock import ManualClock
 from config.settings import Settings, load_settings
+from telephony.runtime import TELEPHONY
 from tests.support import Api, Org, seed_org
 from web.app import create_app
 
@@ -56,3 +58,17 @@ async def login(server, org) -> AsyncIterator[Callable[[str], Awaitable[Api]]]:
     yield make
     for api in clients:
         await api.close()
+
+
+@pytest.fixture
+async def pbx_server(aiohttp_server, settings, clock):
+    """The app with the built-in PBX simulator on an ephemeral port, and the demo organisation."""
+    pbx = replace(settings.pbx, enabled=True, simulate=True, port=0, sim_calls_per_hour=0, ping_interval=1.0)
+    app = create_app(replace(settings, pbx=pbx), clock=clock)
+    server = await aiohttp_server(app)
+    org = await seed_org(app)
+    telephony = app[TELEPHONY]
+    assert await telephony.link.wait_up(5)
+    return server, org, telephony
+
+

@@ -58,7 +58,7 @@ DEPARTMENTS = {"centre": ("市12345热线监督指挥中心", "centre"), "water"
                "longhua": ("龙华区人民政府", "district")}
 
 
-PHONES = {"ct": "8001", "sup": "8002"}  # desk phones that the PBX simulator's agents ring
+PHONES = {"ct": "8001", "ct2": "8003", "sup": "8101"}  # desk phones that the PBX simulator's agents ring
 
 
 async def seed_org(app: web.Application) -> Org:
@@ -71,6 +71,7 @@ async def seed_org(app: web.Application) -> Org:
         "sup": ("张监督", {Role.SUPERVISOR}, depts["centre"], frozenset()),
         "sup2": ("李监督", {Role.SUPERVISOR}, depts["centre"], frozenset()),
         "ct": ("王话务", {Role.CALL_TAKER}, depts["centre"], frozenset()),
+        "ct2": ("李话务", {Role.CALL_TAKER}, depts["centre"], frozenset()),
         "water_clerk": ("水务签收", {Role.CLERK}, depts["water"], frozenset()),
         "water_h1": ("水务办理一", {Role.HANDLER}, depts["water"], frozenset()),
         "water_h2": ("水务办理二", {Role.HANDLER}, depts["water"], frozenset()),

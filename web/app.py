@@ -19,6 +19,9 @@ from casework.knowledge.http import routes as knowledge_routes
 from casework.knowledge.service import KnowledgeService
 from casework.reference.http import routes as reference_routes
 from casework.reference.service import ReferenceService
+from agent_desk import pages as desk_pages
+from agent_desk.http import routes as desk_routes, socket_routes
+from agent_desk.runtime import desk_ctx
 from telephony.http import routes as telephony_routes
 from telephony.runtime import TELEPHONY, telephony_ctx
 from config.settings import Settings
@@ -31,10 +34,10 @@ from web.request import respond
 from web.throttle import PUBLIC_GUARD, PublicGuard
 
 API_TABLES: list[ApiRoutes] = [account_routes, reference_routes, case_routes, public_routes, attachment_routes,
-                               knowledge_routes, telephony_routes]
+                               knowledge_routes, telephony_routes, desk_routes]
 UPLOAD_SLACK = 1024 * 1024
 STATIC_DIR = Path(__file__).with_name("static")
-PAGE_MODULES = (auth, lists, case_detail, intake, printing, knowledge, admin, public, insight)
+PAGE_MODULES = (auth, lists, case_detail, intake, printing, knowledge, admin, public, insight, desk_pages)
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
@@ -84,11 +87,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_services)
     app.cleanup_ctx.append(telephony_ctx)
+    app.cleanup_ctx.append(desk_ctx)
     for table in API_TABLES:
         table.install(app)
     app[TEMPLATES] = make_environment()
     for module in PAGE_MODULES:
         app.router.add_routes(module.routes)
+    app.router.add_routes(socket_routes)
     app.router.add_static("/static", STATIC_DIR)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/api/v1/openapi.json", openapi)

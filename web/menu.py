@@ -20,9 +20,12 @@ def _m(label: str, url: str, *roles: Role) -> MenuItem:
 
 
 MENU: tuple[MenuItem, ...] = (
+    _m("坐席工作台", "/desk", CT),
     _m("新建办件", "/cases/new", CT, SV),
     _m("待初审", "/lists/review", CT, SV),
     _m("回访列表", "/lists/callback", CT, SV),
+    _m("漏接回拨", "/calls/missed", CT, SV),
+    _m("实时监控", "/board", SV, LD),
     _m("待派发", "/lists/dispatch", SV),
     _m("待审核", "/lists/approval", SV),
     _m("延期审批", "/lists/extensions", SV),

@@ -53,7 +53,7 @@ TRANSITIONS: dict[Action, Rule] = {
     Action.COMPLETE: _r({CL, HD}, DEPT_OPEN, None, Scope.HANDLER, {A.IN_PROGRESS}),
     Action.APPROVE: _r({SV}, {S.PENDING_APPROVAL}, S.CLOSED),
     Action.REJECT: _r({SV}, {S.PENDING_APPROVAL}, S.IN_PROGRESS),
-    Action.URGE: _r({SV, LD}, set(OPEN_STATES), None, Scope.LEADER),
+    Action.URGE: _r({SV, LD, CT}, set(OPEN_STATES), None, Scope.LEADER),
     Action.AMEND_URGE: _r({SV, LD}, set(S) - {S.PENDING_REVIEW}, None, Scope.LEADER),
     Action.REQUEST_EXTENSION: _r({CL, HD}, DEPT_OPEN, None, Scope.DEPARTMENT,
                                  {A.PENDING_SIGNOFF, A.IN_PROGRESS}),
@@ -82,7 +82,7 @@ def check(case: Case, actor: Actor, action: Action) -> Assignment | None:
     if case.state not in rule.from_states:
         raise Conflict(f"办件当前为“{case.state.label}”，不能执行“{action.label}”", code="wrong_state")
     if rule.scope is Scope.LEADER:
-        if SV not in actor.roles and not in_leader_scope(actor, case):
+        if not actor.has(SV, CT) and not in_leader_scope(actor, case):
             raise Forbidden("该办件不在您的分管范围内", code="out_of_scope")
         return None
     if rule.scope is Scope.CENTRE:

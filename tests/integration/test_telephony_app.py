@@ -2,24 +2,8 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 
-import pytest
-
-from telephony.runtime import TELEPHONY
-from tests.support import Api, seed_org
-from web.app import create_app
-
-
-@pytest.fixture
-async def pbx_server(aiohttp_server, settings, clock):
-    pbx = replace(settings.pbx, enabled=True, simulate=True, port=0, sim_calls_per_hour=0, ping_interval=1.0)
-    app = create_app(replace(settings, pbx=pbx), clock=clock)
-    server = await aiohttp_server(app)
-    org = await seed_org(app)
-    telephony = app[TELEPHONY]
-    assert await telephony.link.wait_up(5)
-    return server, org, telephony
+from tests.support import Api
 
 
 async def eventually(check, timeout: float = 5.0) -> None:

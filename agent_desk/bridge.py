@@ -1,0 +1,152 @@
+"""From the telephony bus to the browsers: pops to the one desk whose phone rings, the board to watchers.
+
+The first pop frame carries only what is in memory (number, name, 归属地) so it leaves within
+milliseconds; the caller's history follows in a second frame once the database has answered.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable
+
+from agent_desk.board import board_snapshot
+from agent_desk.context import CallerContext, locate
+from agent_desk.directory import Directory
+from agent_desk.hub import Client, Hub
+from telephony.actions import TelephonyActions
+from telephony.bus import Subscription
+from telephony.calls.service import CallStored
+from telephony.calls.views import AgentChanged, CallChanged, CallGone, CallView, ModelReset
+from telephony.events import LinkStateChanged
+from telephony.runtime import Telephony
+
+log = logging.getLogger(__name__)
+BOARD = "board"
+BOARD_INTERVAL = 0.2
+WRAPUP_REASON = "话后整理"
+
+
+@dataclass
+class DeskBridge:
+    hub: Hub
+    telephony: Telephony
+    directory: Directory
+    context: CallerContext
+    clock: Callable[[], datetime]
+    wrapup_pause: bool = True
+    popped: dict[str, set[int]] = field(default_factory=dict)        # linked id → users whose desk popped
+    answered_by: dict[str, int] = field(default_factory=dict)        # linked id → the user who answered
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    board_dirty: bool = True
+
+    def _spawn(self, coro: Any, name: str) -> None:
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self.tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("desk task %s failed", task.get_name(), exc_info=task.exception())
+
+    async def run(self, subscription: Subscription) -> None:
+        """The bridge's one consumer of the bus, in order."""
+        await self.directory.refresh()
+        while True:
+            item = await subscription.get()
+            try:
+                await self.handle(item)
+            except Exception:
+                log.exception("desk bridge could not handle %r", item)
+
+    async def handle(self, item: Any) -> None:
+        if isinstance(item, CallChanged):
+            await self._call_changed(item.call)
+        elif isinstance(item, CallGone):
+            self._call_gone(item.linked_id)
+        elif isinstance(item, CallStored):
+            self._call_stored(item)
+        elif isinstance(item, AgentChanged):
+            user = await self.directory.user_at(item.agent.interface)
+            if user is not None:
+                self.hub.to_user(user.id, {"type": "agent", "agent": item.agent.to_dict(self.clock())})
+        elif isinstance(item, (ModelReset, LinkStateChanged)):
+            for client in self.hub.clients:
+                self.hello(client)
+        self.board_dirty = True
+
+    def _frame(self, call: CallView) -> dict[str, Any]:
+        return {**call.to_dict(self.clock()), **locate(call.caller_number)}
+
+    async def _call_changed(self, call: CallView) -> None:
+        seen = self.popped.setdefault(call.linked_id, set())
+        for interface in call.ringing:
+            user = await self.directory.user_at(interface, ringing=True)
+            if user is None or user.id in seen:
+                continue
+            seen.add(user.id)
+            self.hub.to_user(user.id, {"type": "pop", "call": self._frame(call)})
+            self._spawn(self._send_context(user.id, call), name=f"pop-context-{call.linked_id}")
+        if call.state == "talking" and call.agent_interface:
+            agent = await self.directory.user_at(call.agent_interface, ringing=True)
+            if agent is not None:
+                self.answered_by[call.linked_id] = agent.id
+                self.hub.to_user(agent.id, {"type": "call", "call": self._frame(call)})
+            for other in seen - ({agent.id} if agent else set()):
+                self.hub.to_user(other, {"type": "pop_gone", "linked_id": call.linked_id})
+
+    async def _send_context(self, user_id: int, call: CallView) -> None:
+        user = next((c.user for c in self.hub.clients if c.user.id == user_id), None)
+        if user is None or not call.caller_number:
+            return
+        context = await self.context.build(call.caller_number, user.actor(), self.clock())
+        self.hub.to_user(user_id, {"type": "context", "linked_id": call.linked_id, "context": context})
+
+    def _call_gone(self, linked_id: str) -> None:
+        agent = self.answered_by.pop(linked_id, None)
+        for user_id in self.popped.pop(linked_id, set()) | ({agent} if agent else set()):
+            self.hub.to_user(user_id, {"type": "ended", "linked_id": linked_id, "wrap_up": user_id == agent})
+        if agent is not None and self.wrapup_pause:
+            self._spawn(self._pause(agent, True), name=f"wrapup-pause-{agent}")
+
+    def _call_stored(self, stored: CallStored) -> None:
+        for user_id in self.popped.get(stored.linked_id, set()) | {self.answered_by.get(stored.linked_id, -1)}:
+            self.hub.to_user(user_id, {"type": "call_stored", "linked_id": stored.linked_id,
+                                       "call_id": stored.call_id})
+
+    async def _pause(self, user_id: int, paused: bool) -> None:
+        client = next((c for c in self.hub.clients if c.user.id == user_id), None)
+        if client is None or not client.user.phone_ext:
+            return
+        actions = TelephonyActions(self.telephony.link, self.telephony.settings)
+        await actions.pause(client.user.phone_ext, paused, WRAPUP_REASON if paused else "")
+
+    def hello(self, client: Client) -> None:
+        """What a (re)connected desk must show: the agent's state and every call still ringing or talking."""
+        now, ext = self.clock(), client.user.phone_ext
+        agent = next((a for a in self.telephony.model.agents() if ext and a.interface.endswith("/" + ext)), None)
+        mine = [c for c in self.telephony.model.calls() if ext and (
+            any(i.endswith("/" + ext) for i in c.ringing) or c.agent_interface.endswith("/" + ext))]
+        for call in mine:
+            self.popped.setdefault(call.linked_id, set()).add(client.user.id)
+        self.hub.send(client, {"type": "hello", "user": client.user.to_dict(), "link": self.telephony.health(),
+                               "agent": agent.to_dict(now) if agent else None,
+                               "calls": [self._frame(c) for c in mine]})
+        for call in mine:
+            self._spawn(self._send_context(client.user.id, call), name=f"resync-context-{call.linked_id}")
+        if BOARD in client.topics:
+            self.hub.send(client, {"type": "board", "board": self.board()})
+
+    def board(self) -> dict[str, Any]:
+        return board_snapshot(self.telephony.model, self.telephony.settings.queues, self.telephony.health(),
+                              self.clock())
+
+    async def push_board(self) -> None:
+        """Watchers get the board at most five times a second, and only when something changed."""
+        while True:
+            await asyncio.sleep(BOARD_INTERVAL)
+            if self.board_dirty and any(BOARD in c.topics for c in self.hub.clients):
+                self.board_dirty = False
+                self.hub.to_topic(BOARD, {"type": "board", "board": self.board()})

@@ -1,0 +1,47 @@
+"""The desk's lifetime in the app: hub, bridge and board pusher, cancelled and closed on shutdown."""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import AsyncIterator
+
+from aiohttp import web
+
+from agent_desk.bridge import DeskBridge
+from agent_desk.context import CallerContext
+from agent_desk.directory import Directory
+from agent_desk.hub import Hub
+from telephony.runtime import TELEPHONY, supervised
+from web.keys import CLOCK, DATABASE, SERVICES
+
+BUS_QUEUE = 100_000
+
+
+@dataclass
+class Desk:
+    hub: Hub
+    bridge: DeskBridge
+
+
+DESK = web.AppKey("desk", Desk)
+
+
+async def desk_ctx(app: web.Application) -> AsyncIterator[None]:
+    telephony, clock, db = app[TELEPHONY], app[CLOCK], app[DATABASE]
+    hub = Hub()
+    context = CallerContext(app[SERVICES].cases, telephony.calls, db)
+    bridge = DeskBridge(hub, telephony, Directory(db), context, clock)
+    hub.on_connect.append(bridge.hello)
+    app[DESK] = Desk(hub, bridge)
+    subscription = telephony.bus.subscribe(maxsize=BUS_QUEUE, name="desk-bridge")
+    loop = asyncio.get_running_loop()
+    tasks = [loop.create_task(supervised("desk-bridge", lambda: bridge.run(subscription)), name="desk-bridge"),
+             loop.create_task(supervised("board-pusher", bridge.push_board), name="board-pusher")]
+    try:
+        yield
+    finally:
+        for task in [*tasks, *bridge.tasks]:
+            task.cancel()
+        await asyncio.gather(*tasks, *bridge.tasks, return_exceptions=True)
+        subscription.close()
+        await hub.close()
