@@ -26,24 +26,35 @@ async def browser() -> AsyncIterator[Browser]:
         await b.close()
 
 
+async def logged_in(browser: Browser, base: str, username: str, contexts: list) -> Page:
+    context = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    contexts.append(context)
+    page = await context.new_page()
+    page.set_default_timeout(10000)
+    await page.goto(f"{base}/login")
+    await page.fill("input[name=username]", username)
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("form#login-form button[type=submit]")
+    await page.wait_for_load_state()
+    assert "/login" not in page.url, await page.content()
+    return page
+
+
 @pytest.fixture
 async def as_user(browser: Browser, server, org) -> AsyncIterator[Callable[[str], Awaitable[Page]]]:
     """A logged-in page for a user, each in its own browser context (own cookies)."""
-    contexts = []
+    contexts: list = []
+    yield lambda username: logged_in(browser, str(server.make_url("/")).rstrip("/"), username, contexts)
+    for context in contexts:
+        await context.close()
 
-    async def make(username: str) -> Page:
-        context = await browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-        contexts.append(context)
-        page = await context.new_page()
-        page.set_default_timeout(10000)
-        await page.goto(str(server.make_url("/login")))
-        await page.fill("input[name=username]", username)
-        await page.fill("input[name=password]", PASSWORD)
-        await page.click("form#login-form button[type=submit]")
-        await page.wait_for_load_state()
-        assert "/login" not in page.url, await page.content()
-        return page
-    yield make
+
+@pytest.fixture
+async def as_pbx_user(browser: Browser, pbx_server) -> AsyncIterator[Callable[[str], Awaitable[Page]]]:
+    """Like as_user, against the app running the PBX simulator."""
+    contexts: list = []
+    server = pbx_server[0]
+    yield lambda username: logged_in(browser, str(server.make_url("/")).rstrip("/"), username, contexts)
     for context in contexts:
         await context.close()
 
