@@ -61,3 +61,23 @@ async def test_a_cut_desk_reconnects_and_shows_the_ringing_call_again(as_pbx_use
     await desk.wait_for_selector("#socket-state:has-text('正常')", timeout=15000)
     await desk.wait_for_selector("#pop:not([hidden])")
     assert await desk.inner_text("#pop-number") == HAIKOU_MOBILE
+
+
+async def test_callback_list_click_to_call_records_a_linked_call(as_pbx_user, pbx_server) -> None:
+    server, _, telephony = pbx_server
+    base = str(server.make_url("/")).rstrip("/")
+    sup = await Api(base + "/").login("sup")
+    case = await sup.ok("POST", "/cases", {"title": "路灯不亮", "content": "路灯", "case_type": "complaint",
+                                           "route": "centre", "caller_phone": HAIKOU_MOBILE}, status=201)
+    await sup.ok("POST", f"/cases/{case['id']}/close", {"opinion": "已修复路灯"})
+    ct = await as_pbx_user("ct")
+    await ct.goto(base + "/lists/callback")
+    await ct.click(f"tr[data-case-id='{case['id']}'] button[data-call]")
+    await ct.wait_for_selector("#call-message:has-text('正在呼叫')")
+    for _ in range(200):
+        records = await sup.ok("GET", "/calls", params={"case_id": case["id"]})
+        if records["items"]:
+            break
+        await ct.wait_for_timeout(100)
+    assert records["items"][0]["purpose"] == "callback"
+    await sup.close()
