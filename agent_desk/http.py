@@ -29,7 +29,7 @@ WATCHERS = frozenset({Role.SUPERVISOR, Role.LEADER})
 def desk_service(request: web.Request) -> DeskService:
     t = request.app[TELEPHONY]
     return DeskService(request.app[DATABASE], request.app[CLOCK], services(request).cases, t.calls,
-                       TelephonyActions(t.link, t.settings))
+                       TelephonyActions(t.link, t.settings), wrapup_pause=t.settings.wrapup_pause)
 
 
 def _same_origin(request: web.Request) -> bool:

@@ -30,7 +30,7 @@ async def desk_ctx(app: web.Application) -> AsyncIterator[None]:
     telephony, clock, db = app[TELEPHONY], app[CLOCK], app[DATABASE]
     hub = Hub()
     context = CallerContext(app[SERVICES].cases, telephony.calls, db)
-    bridge = DeskBridge(hub, telephony, Directory(db), context, clock)
+    bridge = DeskBridge(hub, telephony, Directory(db), context, clock, wrapup_pause=telephony.settings.wrapup_pause)
     hub.on_connect.append(bridge.hello)
     app[DESK] = Desk(hub, bridge)
     subscription = telephony.bus.subscribe(maxsize=BUS_QUEUE, name="desk-bridge")

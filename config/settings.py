@@ -77,6 +77,7 @@ class PbxSettings:
     sim_agents: int = 6
     sim_calls_per_hour: float = 30.0
     wrapup_seconds: int = 30
+    wrapup_pause: bool = True
     outbound_context: str = "from-internal"
     phone_technology: str = "PJSIP"
 
@@ -163,6 +164,7 @@ def _pbx(p: dict[str, Any]) -> PbxSettings:
         enabled=_flag(p.get("enabled", d.enabled)), sim_agents=int(p.get("sim_agents", d.sim_agents)),
         sim_calls_per_hour=float(p.get("sim_calls_per_hour", d.sim_calls_per_hour)),
         wrapup_seconds=int(p.get("wrapup_seconds", d.wrapup_seconds)),
+        wrapup_pause=_flag(p.get("wrapup_pause", d.wrapup_pause)),
         outbound_context=str(p.get("outbound_context", d.outbound_context)),
         phone_technology=str(p.get("phone_technology", d.phone_technology)))
 
