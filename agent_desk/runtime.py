@@ -11,7 +11,8 @@ from agent_desk.bridge import DeskBridge
 from agent_desk.context import CallerContext
 from agent_desk.directory import Directory
 from agent_desk.hub import Hub
-from telephony.runtime import TELEPHONY, supervised
+from telephony.runtime import TELEPHONY
+from web.background import supervised
 from web.keys import CLOCK, DATABASE, SERVICES
 
 BUS_QUEUE = 100_000

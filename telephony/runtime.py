@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field, replace
-from typing import AsyncIterator, Awaitable, Callable
+from typing import AsyncIterator
 
 from aiohttp import web
 
@@ -19,6 +19,7 @@ from telephony.bus import Bus
 from telephony.calls.model import CallModel
 from telephony.calls.service import CallService, LiveCalls
 from telephony.mapper import AmiMapper
+from web.background import supervised
 from web.keys import CLOCK, DATABASE, SETTINGS
 
 log = logging.getLogger(__name__)
@@ -47,19 +48,6 @@ class Telephony:
 
 
 TELEPHONY = web.AppKey("telephony", Telephony)
-
-
-async def supervised(name: str, work: Callable[[], Awaitable[None]], restart_delay: float = 1.0) -> None:
-    """Run `work` forever: an unexpected error is logged and the work restarted, cancellation ends it."""
-    while True:
-        try:
-            await work()
-            return
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("%s failed; restarting in %.1f s", name, restart_delay)
-            await asyncio.sleep(restart_delay)
 
 
 async def _consume(sink: "asyncio.Queue[SinkItem]", live: LiveCalls) -> None:

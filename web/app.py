@@ -22,6 +22,8 @@ from casework.reference.service import ReferenceService
 from agent_desk import pages as desk_pages
 from agent_desk.http import routes as desk_routes, socket_routes
 from agent_desk.runtime import desk_ctx
+import recordings
+from recordings.http import routes as recording_routes
 from telephony.http import routes as telephony_routes
 from telephony.runtime import TELEPHONY, telephony_ctx
 from config.settings import Settings
@@ -34,7 +36,7 @@ from web.request import respond
 from web.throttle import PUBLIC_GUARD, PublicGuard
 
 API_TABLES: list[ApiRoutes] = [account_routes, reference_routes, case_routes, public_routes, attachment_routes,
-                               knowledge_routes, telephony_routes, desk_routes]
+                               knowledge_routes, telephony_routes, desk_routes, recording_routes]
 UPLOAD_SLACK = 1024 * 1024
 STATIC_DIR = Path(__file__).with_name("static")
 PAGE_MODULES = (auth, lists, case_detail, intake, printing, knowledge, admin, public, insight, desk_pages)
@@ -97,4 +99,5 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.router.add_static("/static", STATIC_DIR)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/api/v1/openapi.json", openapi)
+    recordings.setup(app)
     return app

@@ -105,6 +105,8 @@ def parser() -> argparse.ArgumentParser:
     add.set_defaults(func=cmd_user_add)
     sub.add_parser("pbx-sim", help="启动内置 PBX 模拟器（Asterisk 20 AMI），参数见 hotline pbx-sim --help",
                    add_help=False)
+    from recordings.cli import add_cli as add_recordings_cli
+    add_recordings_cli(sub)
     mig = sub.add_parser("migrate", help="升级数据库结构")
     _common(mig)
     mig.set_defaults(func=cmd_migrate)

@@ -37,6 +37,7 @@ MENU: tuple[MenuItem, ...] = (
     _m("个人经手", "/lists/mine", CT, SV, CL, HD, LD),
     _m("办件查询", "/search", CT, SV, CL, HD, LD, AD),
     _m("来电情况", "/calls", SV),
+    _m("待关联录音", "/recordings", SV),
     _m("办件统计", "/stats", SV, LD),
     _m("热点", "/hotspots", SV, LD),
     _m("知识库", "/knowledge", CT, SV, CL, HD, LD, AD),
@@ -54,3 +55,7 @@ def menu_for(roles: frozenset[Role]) -> list[MenuItem]:
 def home_for(roles: frozenset[Role]) -> str:
     items = menu_for(roles)
     return items[0].url if items else "/search"
+
+
+# 考核 (issue 7): the ranking for supervisors and leaders, the weights for the administrator.
+MENU = (*MENU, _m("考核", "/appraisal", SV, LD), _m("考核权重", "/admin/appraisal", AD))

@@ -39,8 +39,8 @@
     var audio = fig.querySelector("audio"), canvas = fig.querySelector("canvas.waveform");
     var toggle = fig.querySelector(".player-toggle"), time = fig.querySelector(".player-time");
     var speed = fig.querySelector("select.speed");
-    var raw = canvas ? canvas.dataset.peaks : "";
-    var peaks = raw ? raw.split(",").map(Number) : [];
+    var peaks = [], raw = canvas ? atob(canvas.dataset.peaks || "") : "";  // base64 of 0–255 values
+    for (var i = 0; i < raw.length; i++) peaks.push(raw.charCodeAt(i));
 
     function update() {
       var total = duration(fig, audio), now = audio.currentTime || 0;

@@ -1,0 +1,76 @@
+"""Wiring the recordings module into the application: `setup(app)` from create_app, nothing else.
+
+Everything is self-contained: the API table and the pages are installed here (once, even if the
+API table is also listed in web/app.py's API_TABLES for the OpenAPI document), and one cleanup
+context creates the service after the casework services exist, starts one named, supervised,
+cancellable task per watched folder, and on shutdown cancels them and kills any running ffmpeg.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import AsyncIterator
+
+from aiohttp import web
+
+from config.settings import Settings
+from recordings import http, pages
+from recordings.keys import RECORDING_TASKS, RECORDINGS, SET_UP
+from recordings.model import Source
+from recordings.service import RecordingService
+from recordings.watcher import FolderWatcher
+from web.api import PREFIX
+from web.background import supervised
+from web.keys import CLOCK, DATABASE, SERVICES, SETTINGS
+
+log = logging.getLogger(__name__)
+
+
+def watched_folders(settings: Settings) -> list[tuple[Source, Path]]:
+    """The configured folders; with the built-in PBX simulator, the folder it records into by default."""
+    rs, folders = settings.recordings, []
+    if rs.wma_dir is not None:
+        folders.append((Source.WMA, rs.wma_dir))
+    pbx_dir = rs.pbx_dir
+    if pbx_dir is None and settings.pbx.enabled and settings.pbx.simulate:
+        pbx_dir = settings.storage.recordings_dir / "pbx"
+    if pbx_dir is not None:
+        folders.append((Source.PBX, pbx_dir))
+    return folders
+
+
+async def recordings_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    service = RecordingService(app[DATABASE], app[CLOCK], settings, app[SERVICES].cases)
+    app[RECORDINGS] = service
+    loop, tasks = asyncio.get_running_loop(), []
+    for source, folder in watched_folders(settings):
+        watcher = FolderWatcher(service, folder, source, settings.recordings.poll_seconds,
+                                settings.recordings.settle_seconds)
+        name = f"recordings-watch-{source.value}"
+        tasks.append(loop.create_task(supervised(name, watcher.run), name=name))
+    app[RECORDING_TASKS] = tasks
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await service.close()
+
+
+def _installed(app: web.Application) -> bool:
+    first = PREFIX + http.routes.endpoints[0].path
+    return any(r.resource is not None and r.resource.canonical == first for r in app.router.routes())
+
+
+def setup(app: web.Application) -> None:
+    """Call once from create_app (after the casework services' cleanup context). Idempotent."""
+    if app.get(SET_UP):
+        return
+    app[SET_UP] = True
+    if not _installed(app):
+        http.routes.install(app)
+    app.router.add_routes(pages.routes)
+    app.cleanup_ctx.append(recordings_ctx)
