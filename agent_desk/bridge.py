@@ -40,6 +40,8 @@ class DeskBridge:
     answered_by: dict[str, int] = field(default_factory=dict)        # linked id → the user who answered
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     board_dirty: bool = True
+    contexts: asyncio.Queue[tuple[int, CallView]] = field(default_factory=asyncio.Queue)
+    subscription: Subscription | None = None
 
     def _spawn(self, coro: Any, name: str) -> None:
         task = asyncio.get_running_loop().create_task(coro, name=name)
@@ -54,6 +56,7 @@ class DeskBridge:
     async def run(self, subscription: Subscription) -> None:
         """The bridge's one consumer of the bus, in order."""
         await self.directory.refresh()
+        self.subscription = subscription
         while True:
             item = await subscription.get()
             try:
@@ -88,7 +91,7 @@ class DeskBridge:
                 continue
             seen.add(user.id)
             self.hub.to_user(user.id, {"type": "pop", "call": self._frame(call)})
-            self._spawn(self._send_context(user.id, call), name=f"pop-context-{call.linked_id}")
+            self.contexts.put_nowait((user.id, call))
         if call.state == "talking" and call.agent_interface:
             agent = await self.directory.user_at(call.agent_interface, ringing=True)
             if agent is not None:
@@ -97,8 +100,19 @@ class DeskBridge:
             for other in seen - ({agent.id} if agent else set()):
                 self.hub.to_user(other, {"type": "pop_gone", "linked_id": call.linked_id})
 
+    async def send_contexts(self) -> None:
+        """Caller histories, one at a time, after the pops waiting on the bus (up to 50 ms): pops first."""
+        while True:
+            user_id, call = await self.contexts.get()
+            for _ in range(50):
+                if self.subscription is None or not self.subscription.pending:
+                    break
+                await asyncio.sleep(0.001)
+            await self._send_context(user_id, call)
+
     async def _send_context(self, user_id: int, call: CallView) -> None:
-        user = next((c.user for c in self.hub.clients if c.user.id == user_id), None)
+        clients = self.hub.of_user(user_id)
+        user = clients[0].user if clients else None
         if user is None or not call.caller_number:
             return
         context = await self.context.build(call.caller_number, user.actor(), self.clock())
@@ -117,7 +131,8 @@ class DeskBridge:
                                        "call_id": stored.call_id})
 
     async def _pause(self, user_id: int, paused: bool) -> None:
-        client = next((c for c in self.hub.clients if c.user.id == user_id), None)
+        clients = self.hub.of_user(user_id)
+        client = clients[0] if clients else None
         if client is None or not client.user.phone_ext:
             return
         actions = TelephonyActions(self.telephony.link, self.telephony.settings)
@@ -135,7 +150,7 @@ class DeskBridge:
                                "agent": agent.to_dict(now) if agent else None,
                                "calls": [self._frame(c) for c in mine]})
         for call in mine:
-            self._spawn(self._send_context(client.user.id, call), name=f"resync-context-{call.linked_id}")
+            self.contexts.put_nowait((client.user.id, call))
         if BOARD in client.topics:
             self.hub.send(client, {"type": "board", "board": self.board()})
 

@@ -43,7 +43,8 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     user = session(request).user
     if not _same_origin(request):
         raise Forbidden("来源不正确", code="bad_origin")
-    ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=64 * 1024)
+    # No per-message deflate: frames are small JSON, and compression costs ~95 KB per connected desk.
+    ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=64 * 1024, compress=False)
     await ws.prepare(request)
     hub = request.app[DESK].hub
     await hub.serve(Client(user, ws), lambda client, data: _on_message(request, client, data))

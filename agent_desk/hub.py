@@ -50,6 +50,7 @@ class Client:
 class Hub:
     def __init__(self) -> None:
         self._clients: set[Client] = set()
+        self._by_user: dict[int, set[Client]] = {}
         self.on_connect: list[Callable[[Client], None]] = []
         self.slow_disconnects = 0
 
@@ -60,10 +61,26 @@ class Hub:
     def send(self, client: Client, message: dict[str, Any]) -> None:
         self._deliver([client], encode(message))
 
+    def of_user(self, user_id: int) -> list[Client]:
+        return list(self._by_user.get(user_id, ()))
+
     def to_user(self, user_id: int, message: dict[str, Any]) -> int:
-        targets = [c for c in self._clients if c.user.id == user_id]
-        self._deliver(targets, encode(message))
+        targets = self.of_user(user_id)
+        if targets:
+            self._deliver(targets, encode(message))
         return len(targets)
+
+    def _add(self, client: Client) -> None:
+        self._clients.add(client)
+        self._by_user.setdefault(client.user.id, set()).add(client)
+
+    def _remove(self, client: Client) -> None:
+        self._clients.discard(client)
+        mine = self._by_user.get(client.user.id)
+        if mine is not None:
+            mine.discard(client)
+            if not mine:
+                del self._by_user[client.user.id]
 
     def to_topic(self, topic: str, message: dict[str, Any]) -> int:
         targets = [c for c in self._clients if topic in c.topics]
@@ -76,14 +93,14 @@ class Hub:
             if not client.offer(text) and client in self._clients:
                 self.slow_disconnects += 1
                 log.warning("desk of %s too slow: disconnected", client.user.username)
-                self._clients.discard(client)
+                self._remove(client)
                 asyncio.get_running_loop().create_task(
                     client.ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"too slow"), name="ws-close-slow")
 
     async def serve(self, client: Client, handle: Callable[[Client, dict[str, Any]], None]) -> None:
         """Run one connection until it closes; every subscription goes with it."""
         writer = asyncio.get_running_loop().create_task(self._write(client), name=f"ws-writer-{client.user.id}")
-        self._clients.add(client)
+        self._add(client)
         try:
             for hook in self.on_connect:
                 hook(client)
@@ -97,7 +114,7 @@ class Hub:
                 if isinstance(data, dict):
                     handle(client, data)
         finally:
-            self._clients.discard(client)
+            self._remove(client)
             writer.cancel()
             await asyncio.gather(writer, return_exceptions=True)
 
@@ -111,3 +128,4 @@ class Hub:
         for client in list(self._clients):
             await client.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
         self._clients.clear()
+        self._by_user.clear()

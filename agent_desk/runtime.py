@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from dataclasses import dataclass
 from typing import AsyncIterator
 
 from aiohttp import web
 
 from agent_desk.bridge import DeskBridge
-from agent_desk.context import CallerContext
+from agent_desk.context import CallerContext, locate
 from agent_desk.directory import Directory
 from agent_desk.hub import Hub
 from telephony.runtime import TELEPHONY
@@ -37,7 +38,10 @@ async def desk_ctx(app: web.Application) -> AsyncIterator[None]:
     subscription = telephony.bus.subscribe(maxsize=BUS_QUEUE, name="desk-bridge")
     loop = asyncio.get_running_loop()
     tasks = [loop.create_task(supervised("desk-bridge", lambda: bridge.run(subscription)), name="desk-bridge"),
-             loop.create_task(supervised("board-pusher", bridge.push_board), name="board-pusher")]
+             loop.create_task(supervised("board-pusher", bridge.push_board), name="board-pusher"),
+             loop.create_task(supervised("pop-context", bridge.send_contexts), name="pop-context")]
+    await loop.run_in_executor(None, locate, "13800138000")  # phonenumbers compiles its tables on first use
+    gc.freeze()  # everything loaded so far lives forever: keep full collections from walking it
     try:
         yield
     finally:

@@ -31,7 +31,7 @@ async def test_slow_client_is_disconnected_and_others_are_not_slowed() -> None:
     hub = Hub()
     slow, fast = Client(user(1), StuckSocket(True)), Client(user(2), StuckSocket(False))
     for client in (slow, fast):
-        hub._clients.add(client)
+        hub._add(client)
         client.topics.add("board")
     writers = [asyncio.create_task(c.write_all()) for c in (slow, fast)]
     for i in range(QUEUE_SIZE + 10):
@@ -49,6 +49,7 @@ async def test_slow_client_is_disconnected_and_others_are_not_slowed() -> None:
 async def test_frames_for_a_user_reach_only_that_users_desks() -> None:
     hub = Hub()
     mine, other = Client(user(1), StuckSocket(False)), Client(user(2), StuckSocket(False))
-    hub._clients.update({mine, other})
+    hub._add(mine)
+    hub._add(other)
     assert hub.to_user(1, {"type": "pop"}) == 1
     assert mine.queue.qsize() == 1 and other.queue.qsize() == 0
