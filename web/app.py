@@ -30,7 +30,7 @@ from config.settings import Settings
 from web.api import ApiRoutes, openapi_document
 from web.keys import CLOCK, DATABASE, READY, SERVICES, SETTINGS, Readiness, Services
 from web.middleware import errors, security_headers, sessions
-from web.pages import admin, auth, case_detail, insight, intake, knowledge, lists, printing, public
+from web.pages import admin, appraisal, auth, case_detail, insight, intake, knowledge, lists, printing, public
 from web.render import TEMPLATES, make_environment
 from web.request import respond
 from web.throttle import PUBLIC_GUARD, PublicGuard
@@ -39,7 +39,7 @@ API_TABLES: list[ApiRoutes] = [account_routes, reference_routes, case_routes, pu
                                knowledge_routes, telephony_routes, desk_routes, recording_routes]
 UPLOAD_SLACK = 1024 * 1024
 STATIC_DIR = Path(__file__).with_name("static")
-PAGE_MODULES = (auth, lists, case_detail, intake, printing, knowledge, admin, public, insight, desk_pages)
+PAGE_MODULES = (auth, lists, case_detail, intake, printing, knowledge, admin, public, insight, desk_pages, appraisal)
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:

@@ -11,8 +11,8 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 NAME_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
-def available() -> list[tuple[int, Path]]:
-    found = [(int(m.group(1)), p) for p in MIGRATIONS_DIR.iterdir() if (m := NAME_RE.match(p.name))]
+def available(folder: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
+    found = [(int(m.group(1)), p) for p in folder.iterdir() if (m := NAME_RE.match(p.name))]
     return sorted(found)
 
 
@@ -24,10 +24,18 @@ async def current_version(conn: aiosqlite.Connection) -> int:
     return int(row[0])
 
 
-async def migrate(conn: aiosqlite.Connection) -> int:
-    version = await current_version(conn)
-    for number, path in available():
-        if number <= version:
+async def applied_versions(conn: aiosqlite.Connection) -> set[int]:
+    await current_version(conn)
+    return {int(r[0]) for r in await conn.execute_fetchall("SELECT version FROM schema_version")}
+
+
+async def migrate(conn: aiosqlite.Connection, folder: Path = MIGRATIONS_DIR) -> int:
+    """Apply every migration not yet applied, in order: also one numbered below the newest applied
+    (branches landing in a different order must not leave a database without a migration)."""
+    done = await applied_versions(conn)
+    version = max(done, default=0)
+    for number, path in available(folder):
+        if number in done:
             continue
         stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
         script = (f"BEGIN IMMEDIATE;\n{path.read_text('utf-8')}\n"
@@ -38,5 +46,5 @@ async def migrate(conn: aiosqlite.Connection) -> int:
             if conn.in_transaction:
                 await conn.execute("ROLLBACK")
             raise
-        version = number
+        version = max(version, number)
     return version

@@ -80,3 +80,20 @@ async def test_sigkill_during_write_burst_loses_no_acknowledged_case(tmp_path: P
     conn.close()
     assert len(acknowledged) >= 60
     assert set(acknowledged) <= stored
+
+
+async def test_a_migration_numbered_below_the_newest_applied_is_still_applied(tmp_path: Path) -> None:
+    import aiosqlite
+
+    from casework.db.migrate import migrate
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "0001_a.sql").write_text("CREATE TABLE a (x INTEGER);")
+    (folder / "0003_c.sql").write_text("CREATE TABLE c (x INTEGER);")
+    async with aiosqlite.connect(tmp_path / "m.sqlite3", isolation_level=None) as conn:
+        assert await migrate(conn, folder) == 3
+        (folder / "0002_b.sql").write_text("CREATE TABLE b (x INTEGER);")
+        assert await migrate(conn, folder) == 3
+        tables = {r[0] for r in await conn.execute_fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert {"a", "b", "c"} <= tables
+        assert await migrate(conn, folder) == 3

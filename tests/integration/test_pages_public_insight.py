@@ -1,26 +1,21 @@
 """Pages: 市民网上诉求 (submit and look up), 来电情况 with its four tabs, 办件统计 and 热点.
 
-Numbers on the statistics pages are checked against counts made here and against the 办件查询
-page each of them links to.
+Numbers on the statistics pages are checked against counts made here and against the list page
+each of them links to (the statistics themselves: tests/integration/test_insight_*.py).
 """
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
 import aiohttp
 
 from tests.integration.helpers import act, dispatched, new_case, relogin
+from tests.integration.insight_helpers import Table, listed as listed_total, tables
 from tests.support import Api
 
 CITIZEN = {"title": "海秀路井盖缺失", "content": "海秀路与龙昆路交叉口井盖缺失，夜间危险", "case_type": "help",
            "caller_name": "陈市民", "caller_phone": "13876543210", "address": "龙华区海秀路", "district": "龙华区"}
-STAT_ROW = re.compile(r'<tr data-key="(?P<key>\w+)"><td class="stat-label">(?P<label>[^<]*)</td><td class="num">'
-                      r'(?:<a href="(?P<href>[^"]*)"[^>]*>|<span class="count">)(?P<n>\d+)<')
-DAY_ROW = re.compile(r'<tr[^>]*data-day="(?P<day>[^"]+)">(?P<cells>.*?)</tr>', re.S)
-CELL = re.compile(r'<td class="num">(?:<a href="(?P<href>[^"]*)"[^>]*>|<span class="count">)(?P<n>\d+)<')
-PAGER_TOTAL = re.compile(r"共 (\d+) 件")
 
 
 async def page(session: aiohttp.ClientSession, base: str, path: str, **kw: Any) -> tuple[int, str]:
@@ -37,20 +32,6 @@ def base_of(server) -> str:
     return str(server.make_url("/")).rstrip("/")
 
 
-def stat_rows(text: str) -> dict[str, dict[str, tuple[int, str | None]]]:
-    """{section key: {row label: (count, link)}} from a page built with stats_macros.section_table."""
-    found: dict[str, dict[str, tuple[int, str | None]]] = {}
-    for m in STAT_ROW.finditer(text):
-        href = html.unescape(m["href"]) if m["href"] else None
-        found.setdefault(m["key"], {})[html.unescape(m["label"])] = (int(m["n"]), href)
-    return found
-
-
-def day_rows(text: str) -> dict[str, list[tuple[int, str]]]:
-    return {m["day"]: [(int(c["n"]), html.unescape(c["href"])) for c in CELL.finditer(m["cells"])]
-            for m in DAY_ROW.finditer(text)}
-
-
 def receipt(text: str) -> tuple[str, str]:
     number = re.search(r'class="case-number">([^<]+)<', text)
     code = re.search(r'class="query-code">([^<]+)<', text)
@@ -58,23 +39,19 @@ def receipt(text: str) -> tuple[str, str]:
     return number[1], code[1]
 
 
-async def listed(api: Api, base: str, href: str) -> int:
-    """How many cases the 办件查询 page behind a link lists."""
-    status, text = await page(api.session, base, href)
-    assert status == 200, (href, text[:500])
-    match = PAGER_TOTAL.search(text)
-    assert match, text
-    return int(match[1])
+async def listed_records(api: Api, href: str | None) -> int:
+    assert href is not None and href.startswith("/calls/records?"), href
+    return await listed_total(api, href)
 
 
-async def check_links(api: Api, base: str, rows: dict[str, dict[str, tuple[int, str | None]]]) -> int:
-    """Every linked number equals the number of cases its 办件查询 link lists; returns how many were checked."""
+async def check_stat_links(api: Api, table: Table) -> int:
+    """Every number of a statistics table equals the length of the list it links to."""
     checked = 0
-    for key, section in rows.items():
-        for label, (n, href) in section.items():
+    for key, cells in table.rows.items():
+        for text, href in cells[1:]:
             if href is not None:
-                assert href.startswith("/search?"), href
-                assert await listed(api, base, href) == n, (key, label, n, href)
+                assert href.startswith("/stats/cases?"), href
+                assert await listed_total(api, href) == int(text), (table.key, key, text, href)
                 checked += 1
     return checked
 
@@ -179,15 +156,13 @@ async def test_calls_tabs_and_table(server, login, org) -> None:
                 assert (number in text) == (other == key), (path, other, number)
         for tab in ("转办件", "办件", "无效件", "统计表"):
             assert f">{tab}</a>" in text
+    # 统计表 now counts the call records (issue 7; tests/integration/test_insight_calls.py): none were written here.
     status, text = await page(sup.session, base, "/calls/table")
-    assert status == 200 and "按办件统计" in text
-    days = day_rows(text)
-    assert len(days) == 31  # 30 days and the total line
-    assert [n for n, _ in days["2026-09-28"]] == [2, 1, 1, 4]
-    assert [n for n, _ in days["total"]] == [2, 1, 1, 4]
-    assert [n for n, _ in days["2026-09-27"]] == [0, 0, 0, 0]
-    for n, href in days["2026-09-28"] + days["total"]:
-        assert await listed(sup, base, href) == n, href
+    assert status == 200 and "GB/T 33358" in text
+    table = tables(text)["calls"]
+    assert len(table.rows) == 31  # 30 days and the total line
+    assert table.value("2026-09-28", "offered") == "0" and table.value("total", "answer_rate") == "—"
+    assert await listed_records(sup, table.link("total", "offered")) == 0
 
     status, text = await page(sup.session, base, "/calls/table", params={"from": "2026-09-28", "to": "2026-09-01"})
     assert status == 400 and "结束日期不能早于开始日期" in text
@@ -242,28 +217,32 @@ async def test_stats_counts_links_and_leader_scope(server, login, org) -> None:
     status, text = await page(sup.session, base, "/stats")
     assert status == 200 and "2026-09-01 至 2026-09-28" in text
     assert re.search(r'id="stat-total"><a href="[^"]*"[^>]*>6<', text)
-    rows = stat_rows(text)
-    assert {k: n for k, (n, _) in rows["state"].items() if n} == {"待初审": 1, "待派发": 1, "待签收": 2, "已办结": 1,
-                                                                 "已反馈": 1}
-    assert {k: n for k, (n, _) in rows["case_type"].items() if n} == {"投诉": 2, "咨询": 2, "求助": 2}
-    assert {k: n for k, (n, _) in rows["source"].items() if n} == {"电话": 5, "网站": 1}
-    assert {k: n for k, (n, _) in rows["department"].items()} == {"市水务局": 2, "市住房和城乡建设局": 2}
-    assert rows["overdue"]["超期未办结"][0] == 0 and rows["overdue"]["超期已办结"][0] == 0
-    assert rows["overdue"]["按时办结"][0] == 2
-    assert sum(n for n, _ in rows["overdue"].values()) == 5  # all but the one awaiting 初审
-    assert {k: n for k, (n, _) in rows["satisfaction"].items()} == {"满意": 1, "基本满意": 0, "不满意": 0}
-    assert all(href is None for _, href in rows["satisfaction"].values())
+    found = tables(text)
+    assert {k: n for k, n in found["state"].counts("total").items() if n} == {
+        "待初审": 1, "待派发": 1, "待签收": 2, "已办结": 1, "已反馈": 1}
+    assert {k: n for k, n in found["case_type"].counts("total").items() if n} == {"投诉": 2, "咨询": 2, "求助": 2}
+    assert {k: n for k, n in found["source"].counts("total").items() if n} == {"电话": 5, "网站": 1}
+    assert found["department"].counts("total") == {"市水务局": 2, "市住房和城乡建设局": 2}
+    summary = found["all"]
+    assert summary.value("", "overdue_open") == "0" and summary.value("", "done_overdue") == "0"
+    assert summary.value("", "done_on_time") == "2"
+    assert sum(int(summary.value("", c)) for c in ("on_time", "due_soon", "overdue_open", "done_on_time",
+                                                  "done_overdue")) == 5  # all but the one awaiting 初审
+    assert (summary.value("", "satisfied"), summary.value("", "basic"), summary.value("", "unsatisfied")) == ("1", "0", "0")
     assert "100.0%" in text
-    assert await check_links(sup, base, rows) >= 20
+    checked = 0
+    for key in ("all", "state", "department"):
+        checked += await check_stat_links(sup, found[key])
+    assert checked >= 40
 
     leader = await login("water_leader")
     status, text = await page(leader.session, base, "/stats")
     assert status == 200 and re.search(r'id="stat-total"><a href="[^"]*"[^>]*>2<', text)
-    rows = stat_rows(text)
-    assert {k: n for k, (n, _) in rows["department"].items()} == {"市水务局": 2}
-    assert {k: n for k, (n, _) in rows["state"].items() if n} == {"待签收": 1, "已反馈": 1}
+    found = tables(text)
+    assert found["department"].counts("total") == {"市水务局": 2}
+    assert {k: n for k, n in found["state"].counts("total").items() if n} == {"待签收": 1, "已反馈": 1}
     assert "物业收费咨询" not in text and "住房和城乡建设局" not in text
-    await check_links(leader, base, rows)
+    await check_stat_links(leader, found["all"])
 
     mayor = await login("mayor")
     status, text = await page(mayor.session, base, "/stats")
@@ -289,14 +268,15 @@ async def test_stats_overdue_classes(server, login, org, clock) -> None:
     await act(sup, late["id"], "approve", opinion="同意")
     status, text = await page(sup.session, base, "/stats", params={"from": "2026-09-01", "to": "2026-09-30"})
     assert status == 200
-    rows = stat_rows(text)
-    assert {k: n for k, (n, _) in rows["overdue"].items() if n} == {"超期未办结": 1, "超期已办结": 1}
-    await check_links(sup, base, {"overdue": rows["overdue"]})
+    summary = tables(text)["all"]
+    assert (summary.value("", "overdue_open"), summary.value("", "done_overdue")) == ("1", "1")
+    await check_stat_links(sup, summary)
 
 
 # --- 热点 -----------------------------------------------------------------------------------------------
 
-async def test_hotspots_show_real_recent_data(server, login, org, clock) -> None:
+async def test_hotspots_page_counts_recent_cases_and_respects_scope(server, login, org, clock) -> None:
+    """The page itself (detection and curation: tests/integration/test_insight_hotspots.py)."""
     base = base_of(server)
     ct, sup = await login("ct"), await login("sup")
     water, housing = org.departments["water"], org.departments["housing"]
@@ -305,21 +285,10 @@ async def test_hotspots_show_real_recent_data(server, login, org, clock) -> None
     await dispatched(ct, sup, [housing], title="海甸街道物业收费不合理", district="美兰区")
     await dispatched(ct, sup, [housing], title="白龙南路物业收费不合理", district="美兰区")
     status, text = await page(sup.session, base, "/hotspots")
-    assert status == 200 and "后续版本" in text and 'id="hot-total">6<' in text
-    rows = stat_rows(text)
-    assert rows["district"]["龙华区"][0] == 4 and rows["district"]["美兰区"][0] == 2
-    assert rows["type_district"]["龙华区 · 投诉"][0] == 4
-    keywords = {k: n for k, (n, _) in rows["keywords"].items()}
-    assert keywords.get("停水未提") == 4 or keywords.get("提前通知") == 4, keywords
-    assert any("物业" in k and n == 2 for k, n in keywords.items()), keywords
-    assert not any("龙华" in k or "街道" in k for k in keywords), keywords
-    href = rows["keywords"]["提前通知" if "提前通知" in keywords else "停水未提"][1]
-    assert href and href.startswith("/search?") and await listed(sup, base, href) == 4
-
+    assert status == 200 and 'id="hot-total">6<' in text and "人工添加热点" in text
     leader = await login("water_leader")
     status, text = await page(leader.session, base, "/hotspots")
-    assert status == 200 and 'id="hot-total">4<' in text and "物业" not in text
-
+    assert status == 200 and "hot-total" not in text and "人工添加热点" not in text and "物业" not in text
     clock.advance(days=45)
     await relogin(sup)
     status, text = await page(sup.session, base, "/hotspots")
