@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from casework.db.timefmt import from_db, to_db
+from casework.db.store import SqlStore
+
 from recordings.matcher import CallCandidate
 from recordings.model import MatchRule, QuarantineItem, Reason, Recording, Source
 
@@ -24,25 +24,8 @@ INSERT_COLUMNS = ("source", "original_name", "source_path", "stored_name", "sha2
                   "call_id", "match_rule", "match_note", "imported_at")
 
 
-class RecordingStore:
+class RecordingStore(SqlStore):
     """The one place that knows the recordings tables."""
-
-    def __init__(self, conn: aiosqlite.Connection, tz: ZoneInfo) -> None:
-        self.conn, self.tz = conn, tz
-
-    def t(self, value: datetime | None) -> str | None:
-        return to_db(value, self.tz)
-
-    def _f(self, value: str | None) -> datetime | None:
-        return from_db(value, self.tz)
-
-    async def _rows(self, sql: str, params: list[Any]) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
-
-    async def _one(self, sql: str, params: list[Any]) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, params) as cur:
-            return await cur.fetchone()
 
     def recording(self, r: aiosqlite.Row) -> Recording:
         return Recording(

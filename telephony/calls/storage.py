@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from casework.db.timefmt import from_db, to_db
+from casework.db.store import SqlStore
+
+from casework.db.timefmt import to_db
 from telephony.calls.records import (CallDisposition, CallFilter, CallRecord, Direction, Page, Purpose,
                                      ServiceLevel, normalize_number)
 from telephony.events import HangupSide
@@ -50,11 +51,8 @@ _OPEN_ABANDONED = """
                 FROM open GROUP BY caller_number)"""
 
 
-class CallStore:
+class CallStore(SqlStore):
     """The one place that knows the `calls` table."""
-
-    def __init__(self, conn: aiosqlite.Connection, tz: ZoneInfo) -> None:
-        self.conn, self.tz = conn, tz
 
     def _t(self, value: datetime | None) -> str | None:
         return to_db(value, self.tz)
@@ -80,16 +78,6 @@ class CallStore:
             hangup_cause_text=row["hangup_cause_text"], hangup_side=HangupSide(row["hangup_side"]),
             case_id=row["case_id"], callback_of=row["callback_of"], disposition=CallDisposition(row["disposition"]))
 
-    def _f(self, value: str | None) -> datetime | None:
-        return from_db(value, self.tz)
-
-    async def _rows(self, sql: str, params: list[Any]) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
-
-    async def _one(self, sql: str, params: list[Any]) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, params) as cur:
-            return await cur.fetchone()
 
     async def upsert(self, record: CallRecord) -> int:
         row = await self._one(UPSERT, self._values(record))
