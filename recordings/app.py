@@ -30,8 +30,10 @@ log = logging.getLogger(__name__)
 def watched_folders(settings: Settings) -> list[tuple[Source, Path]]:
     """The configured folders; with the built-in PBX simulator, the folder it records into by default."""
     rs, folders = settings.recordings, []
-    if rs.wma_dir is not None:
-        folders.append((Source.WMA, rs.wma_dir))
+    simulated = settings.pbx.enabled and settings.pbx.simulate
+    wma_dir = rs.wma_dir if rs.wma_dir is not None or not simulated else settings.storage.recordings_dir / "wma"
+    if wma_dir is not None:
+        folders.append((Source.WMA, wma_dir))
     pbx_dir = rs.pbx_dir
     if pbx_dir is None and settings.pbx.enabled and settings.pbx.simulate:
         pbx_dir = settings.storage.recordings_dir / "pbx"

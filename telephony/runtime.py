@@ -66,11 +66,23 @@ async def _tick(live: LiveCalls, clock: Clock) -> None:
         live.tick(clock())
 
 
+def _legacy_recorder(folder):
+    """The old recorder's WMA copy of each simulated call, so the legacy import path has files too."""
+    from recordings.ffmpeg import resolve_binary
+    from recordings.legacy import LegacyRecorder
+    try:
+        return LegacyRecorder(folder, resolve_binary()).record
+    except Exception:  # no ffmpeg: the simulator still writes its WAV files
+        log.warning("no ffmpeg for the simulated legacy recorder; WMA copies are off")
+        return None
+
+
 async def _start_simulator(settings: PbxSettings, recordings_dir) -> object:
     from telephony.simulator import AgentSpec, PbxSimulator, SimulatorConfig, TrafficProfile, default_agents
     supervisors = tuple(AgentSpec(f"PJSIP/810{i}", f"班长810{i}", logged_in=False) for i in (1, 2))
     config = SimulatorConfig(users={settings.username: settings.secret}, queues=settings.queues,
-                             agents=default_agents(settings.sim_agents) + supervisors, recordings_dir=recordings_dir)
+                             agents=default_agents(settings.sim_agents) + supervisors, recordings_dir=recordings_dir / "pbx",
+                             legacy_recorder=_legacy_recorder(recordings_dir / "wma"))
     sim = PbxSimulator(config)
     await sim.start(settings.host, settings.port)
     if settings.sim_calls_per_hour > 0:
@@ -91,7 +103,7 @@ async def telephony_ctx(app: web.Application) -> AsyncIterator[None]:
     try:
         if pbx.enabled:
             if pbx.simulate:
-                telephony.simulator = await _start_simulator(pbx, settings.storage.recordings_dir / "pbx")
+                telephony.simulator = await _start_simulator(pbx, settings.storage.recordings_dir)
                 pbx = replace(pbx, port=telephony.simulator.port)
                 telephony.settings = pbx
             sink: asyncio.Queue[SinkItem] = asyncio.Queue(maxsize=pbx.event_queue_size)

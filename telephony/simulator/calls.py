@@ -6,6 +6,7 @@ right after the hang-up request; QueueCallerAbandon (also on queue timeout) befo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from . import channels as c
 from .config import DOWN, RING, RINGING, UP
@@ -320,7 +321,8 @@ class InboundCall(Scenario):
 
     def _finish_recording(self, talk: float) -> None:
         if self.recorder is not None and self.recording:
-            self.pbx.spawn(self.recorder.finish(self.recording, talk))
+            answered = datetime.fromtimestamp(self._answered_at) if self._answered_at else None
+            self.pbx.spawn(self.recorder.finish(self.recording, talk, self.plan.caller_number, answered))
 
     # -- unanswered -----------------------------------------------------------------------------------
     def _abandon(self, outcome: str) -> None:

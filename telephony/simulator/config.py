@@ -5,8 +5,9 @@ import asyncio
 import itertools
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 AMI_VERSION = "9.0.0"  # Asterisk 20's manager interface version
 BANNER = f"Asterisk Call Manager/{AMI_VERSION}\r\n".encode()
@@ -61,6 +62,7 @@ class SimulatorConfig:
     recordings_dir: Path | None = None
     monitor_dir: str = "/var/spool/asterisk/monitor"
     recording_max_seconds: float = 4.0
+    legacy_recorder: Callable[[Path, str, datetime], object] | None = None  # also write the old WMA copy
     auth_fail_delay: float = 1.0      # real seconds, as Asterisk's sleep(1)
     auth_timeout: float = 30.0        # real seconds an unauthenticated session may stay
     fully_booted: bool = True         # send FullyBooted after login (read=system)

@@ -9,7 +9,9 @@ import asyncio
 import math
 import struct
 import wave
+from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 RATE = 8000
 
@@ -35,10 +37,16 @@ def write_wav(path: Path, seconds: float) -> None:
     tmp.replace(path)
 
 
+LegacyHook = Callable[[Path, str, datetime], object]
+
+
 class Recorder:
-    def __init__(self, folder: Path, max_seconds: float = 4.0) -> None:
+    """One WAV per answered call; with `legacy`, also what the old recorder wrote (a blocking hook, run in a thread)."""
+
+    def __init__(self, folder: Path, max_seconds: float = 4.0, legacy: LegacyHook | None = None) -> None:
         self.folder = Path(folder)
         self.max_seconds = max_seconds
+        self.legacy = legacy
 
     def path_for(self, announced: str) -> Path:
         """The announced name is absolute under the folder (monitor_dir = folder) or relative to it."""
@@ -48,6 +56,10 @@ class Recorder:
     async def start(self, announced: str) -> None:
         await asyncio.to_thread(write_wav, self.path_for(announced), 0.0)
 
-    async def finish(self, announced: str, talk_seconds: float) -> None:
+    async def finish(self, announced: str, talk_seconds: float, caller_number: str = "",
+                     answered: datetime | None = None) -> None:
         seconds = min(max(talk_seconds, 0.5), self.max_seconds)
-        await asyncio.to_thread(write_wav, self.path_for(announced), seconds)
+        path = self.path_for(announced)
+        await asyncio.to_thread(write_wav, path, seconds)
+        if self.legacy is not None and answered is not None:
+            await asyncio.to_thread(self.legacy, path, caller_number, answered)

@@ -29,7 +29,8 @@ class PbxSimulator:
         self.clock = Clock(self.config.speed)
         self.bus = EventBus(self.config.system_name, self.config.event_log_size)
         self.pbx = Pbx(self.config, self.clock, self.bus)
-        self.recorder = (Recorder(self.config.recordings_dir, self.config.recording_max_seconds)
+        self.recorder = (Recorder(self.config.recordings_dir, self.config.recording_max_seconds,
+                                  self.config.legacy_recorder)
                          if self.config.recordings_dir is not None else None)
         self.sessions: set[AmiSession] = set()
         self.gate = asyncio.Event()

@@ -112,3 +112,19 @@ async def test_drop_mid_call_loses_and_duplicates_no_call(pbx_server) -> None:
     page = await telephony.calls.list()
     assert [r.linked_id for r in page.items].count(linked) == 1
     assert telephony.model.memory()["calls"] == 0
+
+
+async def test_simulated_calls_leave_a_wav_and_a_legacy_wma_recording(pbx_server) -> None:
+    server, _, telephony = pbx_server
+    linked = await telephony.simulator.place_call(caller_number="13800138000", caller_name="王五", answer_after=0.1,
+                                                  talk_seconds=0.5)
+    await telephony.simulator.wait_call(linked, 10)
+    from web.keys import SETTINGS
+    folder = server.app[SETTINGS].storage.recordings_dir
+
+    async def written() -> bool:
+        return any(folder.glob("wma/13800138000_*.wma")) and any(folder.glob("pbx/**/*.wav"))
+    await eventually(written, 20)
+    wma = next(folder.glob("wma/13800138000_*.wma"))
+    assert wma.read_bytes()[:4] == bytes.fromhex("3026b275")  # the ASF header every WMA file starts with
+    assert "13800138000" in (folder / "wma" / "index.csv").read_text("utf-8")
