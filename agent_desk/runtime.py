@@ -49,4 +49,5 @@ async def desk_ctx(app: web.Application) -> AsyncIterator[None]:
             task.cancel()
         await asyncio.gather(*tasks, *bridge.tasks, return_exceptions=True)
         subscription.close()
+        await bridge.directory.close()
         await hub.close()
