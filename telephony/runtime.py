@@ -77,7 +77,16 @@ def _legacy_recorder(folder):
         return None
 
 
-async def _start_simulator(settings: PbxSettings, recordings_dir) -> object:
+async def _known_callers(db) -> tuple[tuple[str, str], ...]:
+    """Citizens with cases on file (the demo's), so simulated calls sometimes come from them."""
+    async with db.reader() as conn:
+        rows = await conn.execute_fetchall(
+            "SELECT caller_phone, MAX(caller_name) FROM cases WHERE caller_phone != '' "
+            "GROUP BY caller_phone ORDER BY MAX(id) DESC LIMIT 300")
+    return tuple((r[0], r[1] or "") for r in rows)
+
+
+async def _start_simulator(settings: PbxSettings, recordings_dir, known: tuple[tuple[str, str], ...] = ()) -> object:
     from telephony.simulator import AgentSpec, PbxSimulator, SimulatorConfig, TrafficProfile, default_agents
     supervisors = tuple(AgentSpec(f"PJSIP/810{i}", f"班长810{i}", logged_in=False) for i in (1, 2))
     config = SimulatorConfig(users={settings.username: settings.secret}, queues=settings.queues,
@@ -86,7 +95,7 @@ async def _start_simulator(settings: PbxSettings, recordings_dir) -> object:
     sim = PbxSimulator(config)
     await sim.start(settings.host, settings.port)
     if settings.sim_calls_per_hour > 0:
-        sim.start_traffic(TrafficProfile(calls_per_hour=settings.sim_calls_per_hour))
+        sim.start_traffic(TrafficProfile(calls_per_hour=settings.sim_calls_per_hour, known_callers=known))
     log.info("PBX simulator listening on %s:%d", settings.host, sim.port)
     return sim
 
@@ -103,7 +112,8 @@ async def telephony_ctx(app: web.Application) -> AsyncIterator[None]:
     try:
         if pbx.enabled:
             if pbx.simulate:
-                telephony.simulator = await _start_simulator(pbx, settings.storage.recordings_dir)
+                telephony.simulator = await _start_simulator(pbx, settings.storage.recordings_dir,
+                                                             await _known_callers(app[DATABASE]))
                 pbx = replace(pbx, port=telephony.simulator.port)
                 telephony.settings = pbx
             sink: asyncio.Queue[SinkItem] = asyncio.Queue(maxsize=pbx.event_queue_size)

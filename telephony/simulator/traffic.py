@@ -32,11 +32,20 @@ class TrafficProfile:
     named_ratio: float = 0.7          # calls whose caller name is known (CRM lookup)
     breaks_per_agent_hour: float = 1.0
     break_minutes: tuple[float, float] = (3.0, 12.0)
+    known_callers: tuple[tuple[str, str], ...] = ()   # (number, name) of citizens who called before
+    known_ratio: float = 0.3                            # share of calls from them
+
+
+def caller(rng: random.Random, p: TrafficProfile) -> tuple[str, str]:
+    """A repeat caller now and then (so the screen pop has history to show), else a new one."""
+    if p.known_callers and rng.random() < p.known_ratio:
+        return rng.choice(p.known_callers)
+    return caller_number(rng), caller_name(rng) if rng.random() < p.named_ratio else ""
 
 
 def caller_number(rng: random.Random) -> str:
     if rng.random() < 0.8:
-        return "1" + rng.choice("3456789") + "".join(rng.choice("0123456789") for _ in range(9))
+        return rng.choice(("13", "15", "17", "18", "19")) + "".join(rng.choice("0123456789") for _ in range(9))
     return "0898" + "".join(rng.choice("0123456789") for _ in range(8))
 
 
@@ -45,15 +54,15 @@ def caller_name(rng: random.Random) -> str:
 
 
 def random_plan(rng: random.Random, p: TrafficProfile, queue: str) -> CallPlan:
-    name = caller_name(rng) if rng.random() < p.named_ratio else ""
+    number, name = caller(rng, p)
     talk = min(1800.0, rng.lognormvariate(math.log(p.talk_median), p.talk_sigma))
     hangup_by = "agent" if rng.random() < p.agent_hangup_ratio else "caller"
     roll = rng.random()
     if roll < p.abandon_ratio:
-        return CallPlan(caller_number(rng), name, queue, answer_after=None,
+        return CallPlan(number, name, queue, answer_after=None,
                         abandon_after=max(2.0, rng.expovariate(1.0 / p.patience_mean)))
     misses = 1 if roll < p.abandon_ratio + p.ring_no_answer_ratio else 0
-    return CallPlan(caller_number(rng), name, queue, answer_after=rng.uniform(*p.answer_delay),
+    return CallPlan(number, name, queue, answer_after=rng.uniform(*p.answer_delay),
                     talk_seconds=talk, hangup_by=hangup_by, ring_no_answer=misses,
                     abandon_after=max(20.0, rng.expovariate(1.0 / (p.patience_mean * 3))))
 
