@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from casework.demo.data import DISTRICTS
+from casework.reference.places import DISTRICTS
 from casework.domain.enums import CaseType, Role, Urgency
 from telephony.calls.records import Page
 from telephony.runtime import TELEPHONY

@@ -1,14 +1,9 @@
 """Haikou's departments, the demo users, complaint topics and knowledge-base articles."""
 from __future__ import annotations
 
+from casework.reference.places import DISTRICTS, STREETS  # noqa: F401  (demo data uses them)
+
 DEMO_PASSWORD = "Hotline@12345"
-DISTRICTS = ("秀英区", "龙华区", "琼山区", "美兰区")
-STREETS = {
-    "秀英区": ("秀英街道", "海秀镇", "长流镇", "西秀镇", "滨海大道", "长滨路"),
-    "龙华区": ("金贸街道", "大同街道", "海垦街道", "城西镇", "国贸路", "金龙路", "龙昆南路"),
-    "琼山区": ("府城街道", "国兴街道", "滨江街道", "云龙镇", "红城湖路", "高登西街"),
-    "美兰区": ("海甸街道", "白龙街道", "和平南街道", "灵山镇", "人民大道", "海府路", "白龙南路"),
-}
 PLACES = ("小区", "花园", "新村", "公寓", "市场", "学校附近", "公交站", "十字路口", "商业街")
 
 # key: (name, kind, user code)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 
 from casework.domain.deadlines import compute_deadline
 from casework.domain.enums import CaseType, Disposition, Labelled, Role, Source, State, Urgency

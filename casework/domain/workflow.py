@@ -76,7 +76,7 @@ def check(case: Case, actor: Actor, action: Action) -> Assignment | None:
     """Raise unless `actor` may take `action` on `case` now; return the assignment it acts on."""
     rule = TRANSITIONS[action]
     if case.merged_into is not None and action is not Action.CALLBACK:
-        raise Conflict(f"该办件已并入其他办件，请在主办件上办理", code="case_merged")
+        raise Conflict("该办件已并入其他办件，请在主办件上办理", code="case_merged")
     if not (rule.roles & actor.roles):
         raise Forbidden(f"您的角色不能执行“{action.label}”", code="role_forbidden")
     if case.state not in rule.from_states:

@@ -25,7 +25,7 @@ from typing import Iterable
 
 import jieba
 
-from casework.demo.data import DISTRICTS, STREETS
+from casework.reference.places import DISTRICTS, STREETS
 from casework.insight.rollup import read_only
 
 WINDOW_DAYS, RECENT_DAYS = 30, 7

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from casework.accounts.model import User, check_new_user, parse_roles
 from casework.cases.parse import Fields
-from casework.demo.data import DISTRICTS
+from casework.reference.places import DISTRICTS
 from casework.domain.enums import CaseType, Role, Urgency
 from casework.errors import AppError, Invalid
 from casework.reference.model import DEPARTMENT_KINDS, Department

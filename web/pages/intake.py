@@ -4,7 +4,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from casework.cases.parse import parse_intake
-from casework.demo.data import DISTRICTS
+from casework.reference.places import DISTRICTS
 from casework.domain.enums import CaseType, Role, Source, Urgency
 from casework.domain.intake import Route
 from casework.errors import AppError

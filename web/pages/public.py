@@ -8,7 +8,7 @@ from aiohttp import web
 
 from casework.cases.parse import parse_intake
 from casework.cases.present import public_detail
-from casework.demo.data import DISTRICTS
+from casework.reference.places import DISTRICTS
 from casework.domain.enums import CaseType, Source
 from casework.domain.intake import Route
 from casework.errors import AppError, NotFound
