@@ -133,6 +133,11 @@ class AmiMapper:
         handler = self._handlers.get(message.get("Event", ""))
         return [] if handler is None else handler(message)
 
+    @property
+    def events(self) -> frozenset[str]:
+        """What `map` reads: the link drops every other event unparsed (most of a busy PBX's stream)."""
+        return frozenset(self._handlers)
+
     def memory(self) -> dict[str, int]:
         """Sizes of the internal tables: they return to empty when the PBX is idle."""
         return {"channels": len(self._channels), "live": len(self._live), "calls": len(self._calls),

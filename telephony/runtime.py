@@ -117,7 +117,7 @@ async def telephony_ctx(app: web.Application) -> AsyncIterator[None]:
                 pbx = replace(pbx, port=telephony.simulator.port)
                 telephony.settings = pbx
             sink: asyncio.Queue[SinkItem] = asyncio.Queue(maxsize=pbx.event_queue_size)
-            telephony.link = AmiLink(pbx, sink, clock)
+            telephony.link = AmiLink(pbx, sink, clock, events=live.mapper.events)
             loop = asyncio.get_running_loop()
             telephony.tasks = [
                 loop.create_task(supervised("ami-consumer", lambda: _consume(sink, live)), name="ami-consumer"),

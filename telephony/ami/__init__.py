@@ -3,8 +3,9 @@
 Only `telephony.ami.link` imports panoramisk (see there for the panoramisk defects it covers).
 
 The sink (`asyncio.Queue[SinkItem]`, read by one consumer) receives, in order:
-- `AmiMessage` events as they arrive (VarSet only for the kept variables; responses to our own
-  actions never, they go to whoever sent the action; `OriginateResponse` does, it is an event);
+- `AmiMessage` events as they arrive (VarSet only for the kept variables; when the link is given
+  the `events` its consumer reads, no other event unless it answers one of our actions; responses
+  to our own actions never, they go to whoever sent the action; `OriginateResponse` does, it is an event);
 - after each login: `LinkStateChanged(up=True)`, `{"Event": "HotlineResyncStart", "Reason":
   "connect" | "reconnect" | "request"}`, the list items of CoreShowChannels then QueueStatus (their
   `…Complete` events included), `{"Event": "HotlineResyncEnd", "Items": n}`, and then the live

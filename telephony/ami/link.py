@@ -128,10 +128,10 @@ class AmiLink(AmiCommands):
     """A supervised, self-healing AMI connection delivering raw messages into a bounded queue."""
 
     def __init__(self, settings: PbxSettings, sink: asyncio.Queue[SinkItem], clock: Clock, *,
-                 keep_variables: Iterable[str] = DEFAULT_KEEP_VARIABLES,
+                 keep_variables: Iterable[str] = DEFAULT_KEEP_VARIABLES, events: Iterable[str] | None = None,
                  auth: Literal["md5", "plain"] = "md5") -> None:
         self._settings, self._clock, self._auth = settings, clock, auth
-        self._keep = frozenset(keep_variables)
+        self._keep, self._events = frozenset(keep_variables), None if events is None else frozenset(events)
         self._outbox: Outbox[SinkItem] = Outbox(sink)
         self._pending = PendingActions()
         self._stats = ParserStats()
@@ -157,7 +157,7 @@ class AmiLink(AmiCommands):
             up=self._up_event.is_set(), last_failure=self._last_failure, last_failure_at=self._last_failure_at,
             connected_since=self._connected_since, attempts=self._attempts, sessions=self._sessions,
             backlog=self._outbox.backlog, backpressure_pauses=self._outbox.pauses,
-            varset_dropped=s.varset_dropped, malformed_lines=s.malformed_lines,
+            varset_dropped=s.varset_dropped, events_ignored=s.events_ignored, malformed_lines=s.malformed_lines,
             dropped_frames=s.dropped_frames + s.oversized_frames)
 
     async def start(self) -> None:
@@ -272,7 +272,7 @@ class AmiLink(AmiCommands):
         self._held = deque()  # live events wait until the resync snapshot is in the sink
         manager = _Manager(host=s.host, port=s.port, loop=asyncio.get_running_loop(),
                            protocol_factory=lambda: _LinkProtocol(self._on_message, FrameParser(
-                               self._keep, stats=self._stats)))
+                               self._keep, events=self._events, stats=self._stats)))
         try:
             async with asyncio.timeout(s.action_timeout):
                 _transport, protocol = await manager.connect()

@@ -9,6 +9,10 @@ per read and a split-free header parse per frame make this parser several times 
 More than half of a real Asterisk 20 stream is `VarSet` noise; those frames are recognised by their
 first line and dropped as bytes — before decoding, line splitting or dict building — unless the
 variable is one we keep (recording file name, the case id and purpose carried by our Originates).
+Most of the rest is dialplan chatter (`Newexten`: about forty per inbound call) that no consumer
+reads: given the set of `events` its consumer reads, the parser drops every other event the same
+way, so a burst of calls costs what the calls mean rather than what the dialplan prints. An event
+that carries an ActionID (the list items answering our own actions) is never dropped this way.
 """
 from __future__ import annotations
 
@@ -88,6 +92,7 @@ class ParserStats:
     """Counters shared by every connection of one link, for health pages and loud logs."""
     frames: int = 0
     varset_dropped: int = 0
+    events_ignored: int = 0  # events outside the consumer's `events`, dropped as bytes
     malformed_lines: int = 0
     dropped_frames: int = 0
     oversized_frames: int = 0
@@ -101,10 +106,13 @@ def _loudly(count: int) -> bool:
 class FrameParser:
     """Turns socket reads into complete `AmiMessage`s, in order, for one connection."""
 
-    def __init__(self, keep_variables: Iterable[str] = DEFAULT_KEEP_VARIABLES, *,
+    def __init__(self, keep_variables: Iterable[str] = DEFAULT_KEEP_VARIABLES, *, events: Iterable[str] | None = None,
                  stats: ParserStats | None = None, max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES) -> None:
+        """`events`: the only events the consumer reads (None: all of them)."""
         self._keep = frozenset(keep_variables)
         self._keep_bytes = frozenset(name.encode() for name in self._keep)
+        self._events = None if events is None else frozenset(events)
+        self._event_bytes = None if self._events is None else frozenset(name.encode() for name in self._events)
         self._buffer = b""
         self._want_banner = True
         self._skipping = False
@@ -166,13 +174,18 @@ class FrameParser:
 
     def _parse(self, frames: list[bytes]) -> list[AmiMessage]:
         out: list[AmiMessage] = []
-        keep = self._keep_bytes
-        stats = self.stats
+        stats, events, keep = self.stats, self._event_bytes, self._keep_bytes
         stats.frames += len(frames)
         for raw in frames:
-            if raw.startswith(b"Event: VarSet\r\n") and _variable(raw).lstrip(b"_") not in keep:
-                stats.varset_dropped += 1  # noise: never decoded, never split into lines
-                continue
+            if raw.startswith(b"Event: "):  # noise is judged on the first line, never decoded or split
+                end = raw.find(b"\r\n")
+                name = raw[7:end] if end > 0 else raw[7:]
+                if events is not None and name not in events and b"\r\nActionID: " not in raw:
+                    stats.events_ignored += 1
+                    continue
+                if name == b"VarSet" and _variable(raw).lstrip(b"_") not in keep:
+                    stats.varset_dropped += 1
+                    continue
             frame = raw.decode("utf-8", "replace")
             # Fast path: with exactly one ": " per line, "k1: v1\r\nk2: v2" → [k1, v1, k2, v2].
             parts = frame.replace("\r\n", ": ").split(": ")
@@ -182,8 +195,10 @@ class FrameParser:
             if message is None or len(message) != lines:
                 message = self._slow(frame.split("\r\n"))
             event = message.get("Event")
-            if event == "VarSet" and message.text("Variable").lstrip("_") not in self._keep:
-                stats.varset_dropped += 1  # a VarSet whose first line is not `Event:`
+            if event is not None and not self._wanted(message):
+                stats.events_ignored += 1  # an event whose first line is not `Event:`
+            elif event == "VarSet" and message.text("Variable").lstrip("_") not in self._keep:
+                stats.varset_dropped += 1
             elif event is not None or "Response" in message:
                 out.append(message)
             elif message or frame.strip():
@@ -191,6 +206,9 @@ class FrameParser:
                 if _loudly(stats.dropped_frames):
                     log.warning("丢弃无 Event/Response 的 AMI 帧（累计 %d）：%.200r", stats.dropped_frames, frame)
         return out
+
+    def _wanted(self, message: AmiMessage) -> bool:
+        return self._events is None or message.text("Event") in self._events or "ActionID" in message
 
     def _slow(self, lines: list[str]) -> AmiMessage:
         """Repeated headers, blank lines, `Key:` without a space, junk lines: keep what is valid."""
@@ -215,8 +233,9 @@ def _as_tuple(value: HeaderValue) -> tuple[str, ...]:
 
 
 def _variable(frame: bytes) -> bytes:
-    """The `Variable:` of a VarSet frame, found without decoding or splitting the frame."""
-    start = frame.find(b"\r\nVariable: ")
+    """The `Variable:` of a VarSet frame, found without decoding or splitting the frame; searched from
+    the end, as Asterisk writes it second to last, after the channel's snapshot (`ChanVariable:` differs)."""
+    start = frame.rfind(b"\r\nVariable: ")
     if start < 0:
         return b""
     start += len(b"\r\nVariable: ")

@@ -17,5 +17,6 @@ class LinkState:
     backlog: int            # messages waiting for room in the sink
     backpressure_pauses: int
     varset_dropped: int
+    events_ignored: int     # events the consumer does not read, dropped unparsed
     malformed_lines: int
     dropped_frames: int     # frames with neither Event nor Response, or oversized

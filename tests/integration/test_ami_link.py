@@ -271,6 +271,20 @@ async def test_simulator_call_arrives_complete_in_order_with_noise_dropped(make_
     assert next(m for m in got if m.event == "QueueCallerJoin")["CallerIDName"] == "王五"
 
 
+async def test_link_given_the_consumers_events_drops_the_rest_but_not_answers(make_link, simulator) -> None:
+    """The platform's link reads only what the mapper maps; resync list items answer our actions."""
+    link, sink = await make_link(simulator.port, events={"QueueCallerJoin", "AgentCalled", "Hangup"})
+    resync = await take(sink, "HotlineResyncEnd")
+    assert {"QueueMember", "QueueParams"} <= {name(i) for i in resync}
+    linked = await simulator.place_call(caller_name="王五", answer_after=1, talk_seconds=1)
+    await simulator.wait_call(linked, 5)
+    everything = resync + await settle(sink)
+    got = [i for i in everything if isinstance(i, AmiMessage) and linked in (i.get("Linkedid"), i.get("DestLinkedid"))]
+    expected = [e for e, _ in simulator.events_for(linked) if e in {"QueueCallerJoin", "AgentCalled", "Hangup"}]
+    assert [m.event for m in got] == expected and "Hangup" in expected
+    assert link.state.events_ignored > 30 and not {"FullyBooted", "Newexten"} & {name(i) for i in everything}
+
+
 async def test_simulator_drop_mid_call_then_resync_equals_its_channels(make_link, simulator) -> None:
     link, sink = await ready(make_link, simulator)
     await simulator.place_call(caller_name="李四", answer_after=1, talk_seconds=300)

@@ -70,6 +70,31 @@ def test_varset_not_led_by_its_event_line_is_still_filtered() -> None:
     assert parser.stats.varset_dropped == 1
 
 
+def test_events_the_consumer_does_not_read_are_dropped_unparsed() -> None:
+    parser = FrameParser(keep_variables={"MIXMONITOR_FILENAME"}, events={"Newchannel", "VarSet"})
+    newexten = b"Event: Newexten\r\nChannel: PJSIP/trunk-00000001\r\nApplication: Queue\r\n\r\n"
+    data = b"".join((newexten, NEWCHANNEL, varset("BRIDGEPEER"), varset("MIXMONITOR_FILENAME"),
+                     b"Event: CoreShowChannel\r\nActionID: a7\r\nChannel: SIP/1-1\r\n\r\n",
+                     b"Response: Success\r\nActionID: a8\r\n\r\n", b"Event: FullyBooted\r\n\r\n"))
+    messages = parser.feed(data)
+    assert [m.get("Response") or m.event for m in messages] == ["Newchannel", "VarSet", "CoreShowChannel", "Success"]
+    assert parser.stats.events_ignored == 2 and parser.stats.varset_dropped == 1
+
+
+def test_an_unread_event_not_led_by_its_event_line_is_dropped_too() -> None:
+    parser = FrameParser(events={"Hangup"})
+    assert parser.feed(b"Privilege: dialplan,all\r\nEvent: Newexten\r\n\r\nEvent: Hangup\r\n\r\n") == [
+        AmiMessage({"Event": "Hangup"})]
+    assert parser.stats.events_ignored == 1
+
+
+def test_without_an_events_list_every_event_is_kept() -> None:
+    parser = FrameParser()
+    assert [m.event for m in parser.feed(b"Event: Newexten\r\n\r\nEvent: FullyBooted\r\n\r\n")] == [
+        "Newexten", "FullyBooted"]
+    assert parser.stats.events_ignored == 0
+
+
 def test_malformed_lines_are_skipped_and_the_rest_kept() -> None:
     parser = FrameParser()
     messages = parser.feed(b"Event: Hangup\r\nthis is not a header\r\nCause:16\r\n: novalue\r\n"
