@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from agent_desk.board import board_snapshot
 from agent_desk.context import CallerContext, locate
-from agent_desk.directory import Directory
+from agent_desk.directory import TTL_SECONDS, Directory
 from agent_desk.hub import Client, Hub
 from telephony.actions import TelephonyActions
 from telephony.bus import Subscription
@@ -25,6 +25,8 @@ from telephony.runtime import Telephony
 log = logging.getLogger(__name__)
 BOARD = "board"
 BOARD_INTERVAL = 0.2
+QUIET = 0.02           # work that can wait (caller histories) waits until no pop has gone out for this long…
+CONTEXT_WAIT = 0.25    # …a caller history never longer than this after its own pop
 WRAPUP_REASON = "话后整理"
 
 
@@ -40,7 +42,8 @@ class DeskBridge:
     answered_by: dict[str, int] = field(default_factory=dict)        # linked id → the user who answered
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     board_dirty: bool = True
-    contexts: asyncio.Queue[tuple[int, CallView]] = field(default_factory=asyncio.Queue)
+    contexts: asyncio.Queue[tuple[int, CallView, float]] = field(default_factory=asyncio.Queue)
+    last_pop: float = 0.0  # loop time of the latest pop sent
     subscription: Subscription | None = None
 
     def _spawn(self, coro: Any, name: str) -> None:
@@ -91,7 +94,8 @@ class DeskBridge:
                 continue
             seen.add(user.id)
             self.hub.to_user(user.id, {"type": "pop", "call": self._frame(call)})
-            self.contexts.put_nowait((user.id, call))
+            self.last_pop = asyncio.get_running_loop().time()
+            self.contexts.put_nowait((user.id, call, self.last_pop))
         if call.state == "talking" and call.agent_interface:
             agent = await self.directory.user_at(call.agent_interface, ringing=True)
             if agent is not None:
@@ -101,14 +105,29 @@ class DeskBridge:
                 self.hub.to_user(other, {"type": "pop_gone", "linked_id": call.linked_id})
 
     async def send_contexts(self) -> None:
-        """Caller histories, one at a time, after the pops waiting on the bus (up to 50 ms): pops first."""
+        """Caller histories, one at a time, once the pops of a burst of rings are out: each history is
+        a millisecond or more of database work that a desk still waiting for its pop must not queue
+        behind, and a burst's rings arrive a millisecond or two apart, so an empty bus alone does not
+        mean the burst is over. Under endless ringing a history still leaves CONTEXT_WAIT after its pop."""
         while True:
-            user_id, call = await self.contexts.get()
-            for _ in range(50):
-                if self.subscription is None or not self.subscription.pending:
-                    break
-                await asyncio.sleep(0.001)
+            user_id, call, popped_at = await self.contexts.get()
+            await self._lull(popped_at + CONTEXT_WAIT)
             await self._send_context(user_id, call)
+
+    async def refresh_directory(self) -> None:
+        """Who sits at which phone, reloaded every TTL_SECONDS between bursts (hundreds of users: ms of work)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(TTL_SECONDS)
+            await self._lull(loop.time() + TTL_SECONDS)
+            await self.directory.refresh()
+
+    async def _lull(self, deadline: float) -> None:
+        """Until the pops of a burst are out (none for QUIET, no bus item waiting), or `deadline` (loop time)."""
+        loop = asyncio.get_running_loop()
+        while (now := loop.time()) < deadline and (
+                now - self.last_pop < QUIET or (self.subscription is not None and self.subscription.pending)):
+            await asyncio.sleep(QUIET / 4)
 
     async def _send_context(self, user_id: int, call: CallView) -> None:
         clients = self.hub.of_user(user_id)
@@ -150,7 +169,7 @@ class DeskBridge:
                                "agent": agent.to_dict(now) if agent else None,
                                "calls": [self._frame(c) for c in mine]})
         for call in mine:
-            self.contexts.put_nowait((client.user.id, call))
+            self.contexts.put_nowait((client.user.id, call, asyncio.get_running_loop().time()))
         if BOARD in client.topics:
             self.hub.send(client, {"type": "board", "board": self.board()})
 
@@ -159,9 +178,13 @@ class DeskBridge:
                               self.clock())
 
     async def push_board(self) -> None:
-        """Watchers get the board at most five times a second, and only when something changed."""
+        """Watchers get the board at most five times a second, and only when something changed. A whole
+        board is milliseconds of work with hundreds of agents: during a burst of rings it waits for the
+        pops to be out (one interval at most), as nobody reads a board to the millisecond."""
+        loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(BOARD_INTERVAL)
             if self.board_dirty and any(BOARD in c.topics for c in self.hub.clients):
+                await self._lull(loop.time() + BOARD_INTERVAL)
                 self.board_dirty = False
                 self.hub.to_topic(BOARD, {"type": "board", "board": self.board()})

@@ -39,7 +39,8 @@ async def desk_ctx(app: web.Application) -> AsyncIterator[None]:
     loop = asyncio.get_running_loop()
     tasks = [loop.create_task(supervised("desk-bridge", lambda: bridge.run(subscription)), name="desk-bridge"),
              loop.create_task(supervised("board-pusher", bridge.push_board), name="board-pusher"),
-             loop.create_task(supervised("pop-context", bridge.send_contexts), name="pop-context")]
+             loop.create_task(supervised("pop-context", bridge.send_contexts), name="pop-context"),
+             loop.create_task(supervised("desk-directory", bridge.refresh_directory), name="desk-directory")]
     await loop.run_in_executor(None, locate, "13800138000")  # phonenumbers compiles its tables on first use
     gc.freeze()  # everything loaded so far lives forever: keep full collections from walking it
     try:
@@ -49,5 +50,4 @@ async def desk_ctx(app: web.Application) -> AsyncIterator[None]:
             task.cancel()
         await asyncio.gather(*tasks, *bridge.tasks, return_exceptions=True)
         subscription.close()
-        await bridge.directory.close()
         await hub.close()

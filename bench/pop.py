@@ -200,8 +200,8 @@ def finish(server: Server) -> None:
                        f"(sessions {info['sessions']}, backpressure pauses {info['backpressure_pauses']}); "
                        f"live calls left {info['live_calls']}")
     first, *reloads = info["refreshes_ms"] or [0.0]
-    phase.notes.append(f"desk directory: loaded at start in {first:.1f} ms; reloaded after its 30 s TTL inside the "
-                       f"bridge's one consumer {len(reloads)} time(s)"
+    phase.notes.append(f"desk directory: loaded at start in {first:.1f} ms; reloaded every 30 s (beside the bridge, "
+                       f"between bursts) {len(reloads)} time(s)"
                        + (f", {', '.join(f'{ms:.1f}' for ms in reloads)} ms" if reloads else ""))
 
 

@@ -89,7 +89,7 @@ class AppChild(Server):
         logging.basicConfig(level=logging.WARNING, format="app %(levelname)s %(name)s: %(message)s")
         self.runner: web.AppRunner | None = None
         self.app: web.Application | None = None
-        self.refreshes: list[float] = []  # Directory.refresh durations (ms), seen on the bridge's path
+        self.refreshes: list[float] = []  # Directory.refresh durations (ms)
 
     async def start(self, sim_port: int, desks: int, data_dir: str) -> dict[str, Any]:
         from agent_desk.directory import Directory
@@ -138,7 +138,7 @@ class AppChild(Server):
         return time.perf_counter() - began
 
     def _watch_refresh(self, directory: Any) -> None:
-        """Time the desk directory's reloads (they run inside the bridge's one consumer)."""
+        """Time the desk directory's reloads (every 30 s, beside the bridge, between bursts of rings)."""
         refresh, seen = directory.refresh, self.refreshes
 
         async def timed(self_: Any) -> None:
