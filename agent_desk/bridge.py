@@ -111,7 +111,7 @@ class DeskBridge:
         mean the burst is over. Under endless ringing a history still leaves CONTEXT_WAIT after its pop."""
         while True:
             user_id, call, popped_at = await self.contexts.get()
-            await self._lull(popped_at + CONTEXT_WAIT)
+            await self.lull(popped_at + CONTEXT_WAIT)
             await self._send_context(user_id, call)
 
     async def refresh_directory(self) -> None:
@@ -119,10 +119,10 @@ class DeskBridge:
         loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(TTL_SECONDS)
-            await self._lull(loop.time() + TTL_SECONDS)
+            await self.lull(loop.time() + TTL_SECONDS)
             await self.directory.refresh()
 
-    async def _lull(self, deadline: float) -> None:
+    async def lull(self, deadline: float) -> None:
         """Until the pops of a burst are out (none for QUIET, no bus item waiting), or `deadline` (loop time)."""
         loop = asyncio.get_running_loop()
         while (now := loop.time()) < deadline and (
@@ -185,6 +185,6 @@ class DeskBridge:
         while True:
             await asyncio.sleep(BOARD_INTERVAL)
             if self.board_dirty and any(BOARD in c.topics for c in self.hub.clients):
-                await self._lull(loop.time() + BOARD_INTERVAL)
+                await self.lull(loop.time() + BOARD_INTERVAL)
                 self.board_dirty = False
                 self.hub.to_topic(BOARD, {"type": "board", "board": self.board()})

@@ -9,6 +9,7 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from agent_desk.bridge import DeskBridge
+from agent_desk.collector import collect_in_lulls
 from agent_desk.context import CallerContext, locate
 from agent_desk.directory import Directory
 from agent_desk.hub import Hub
@@ -40,7 +41,8 @@ async def desk_ctx(app: web.Application) -> AsyncIterator[None]:
     tasks = [loop.create_task(supervised("desk-bridge", lambda: bridge.run(subscription)), name="desk-bridge"),
              loop.create_task(supervised("board-pusher", bridge.push_board), name="board-pusher"),
              loop.create_task(supervised("pop-context", bridge.send_contexts), name="pop-context"),
-             loop.create_task(supervised("desk-directory", bridge.refresh_directory), name="desk-directory")]
+             loop.create_task(supervised("desk-directory", bridge.refresh_directory), name="desk-directory"),
+             loop.create_task(supervised("gc-in-lulls", lambda: collect_in_lulls(bridge.lull)), name="gc-in-lulls")]
     await loop.run_in_executor(None, locate, "13800138000")  # phonenumbers compiles its tables on first use
     gc.freeze()  # everything loaded so far lives forever: keep full collections from walking it
     try:
