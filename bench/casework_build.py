@@ -19,7 +19,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from casework.cases.storage import ASSIGNMENT_COLUMNS, CASE_COLUMNS, FLOW_COLUMNS
+from casework.cases.rows import ASSIGNMENT_COLUMNS, CASE_COLUMNS, FLOW_COLUMNS
 from casework.db.database import Database
 from casework.db.migrate import available
 

@@ -14,7 +14,8 @@ from typing import AsyncIterator
 
 from casework.attachments import storage
 from casework.attachments.model import AttachmentInfo, check_type, clean_name, extension
-from casework.cases.storage import CaseStore
+from casework.cases.loading import load_case, write_flow
+from casework.cases.rows import CaseRows
 from casework.cases.visibility import can_view
 from casework.clock import Clock
 from casework.db.database import Database
@@ -29,9 +30,10 @@ from config.settings import UploadSettings
 class AttachmentService:
     def __init__(self, db: Database, clock: Clock, folder: Path, uploads: UploadSettings) -> None:
         self.db, self.clock, self.folder, self.uploads = db, clock, Path(folder), uploads
+        self.rows = CaseRows(db.tz)
 
     async def _case(self, conn, case_id: int, actor: Actor) -> Case:
-        case = await CaseStore(conn, self.db.tz).load(case_id)
+        case = await load_case(conn, self.rows, case_id)
         if not can_view(actor, case):
             raise NotFound("办件不存在", code="case_not_found")
         return case
@@ -83,7 +85,7 @@ class AttachmentService:
 
     async def _flow(self, conn, case: Case, actor: Actor, action: str, label: str, opinion: str) -> None:
         record(case, actor, action, label, opinion, case.state, self.clock())
-        await CaseStore(conn, self.db.tz).write_flow(case)
+        await write_flow(conn, self.rows, case)
 
     async def list(self, case_id: int, actor: Actor) -> list[AttachmentInfo]:
         async with self.db.reader() as conn:

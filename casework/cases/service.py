@@ -1,14 +1,17 @@
-"""The case service: load, let the domain decide, save, all inside one write transaction."""
+"""The case service: load, let the domain decide, save, all inside one write transaction
+(one unit of work on the writer thread, see casework/db/writer.py)."""
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from casework.cases.lists import LISTS
+from casework.cases.loading import load_case, load_flow
 from casework.cases.queries import CaseFilter, CaseQueries
+from casework.cases.rows import CaseRows
 from casework.cases.storage import CaseStore
 from casework.cases.visibility import can_view
-from casework.accounts.storage import UserStore
 from casework.clock import Clock
 from casework.db.database import Database
 from casework.domain import commands as c
@@ -18,6 +21,7 @@ from casework.domain.enums import CaseType, Urgency
 from casework.domain.model import Actor, Case, FlowEntry
 from casework.domain.workflow import allowed_actions
 from casework.errors import Forbidden, Invalid, NotFound
+from casework.reference.model import Reference
 from casework.reference.service import ReferenceService
 
 
@@ -32,6 +36,7 @@ class CaseView:
 class CaseService:
     def __init__(self, db: Database, clock: Clock, reference: ReferenceService, due_soon_days: int = 3) -> None:
         self.db, self.clock, self.reference, self.due_soon_days = db, clock, reference, due_soon_days
+        self.rows = CaseRows(db.tz)
 
     async def search(self, f: CaseFilter, actor: Actor) -> dict[str, Any]:
         async with self.db.reader() as conn:
@@ -47,49 +52,51 @@ class CaseService:
             result = await CaseQueries(conn, self.db.tz, self.due_soon_days).named(name, f, actor, self.clock())
         return {"name": name, "label": spec.label, **result}
 
-    async def _context(self, store: CaseStore, case_type: CaseType, urgency: Urgency,
-                       command: c.Command | None = None, case_id: int | None = None) -> Context:
+    def _context(self, store: CaseStore, ref: Reference, case_type: CaseType, urgency: Urgency,
+                 command: c.Command | None = None, case_id: int | None = None) -> Context:
         """Everything the pure domain needs to decide, read inside the same transaction."""
-        ref = await self.reference.current()
         handler = getattr(command, "handler_id", None)
-        departments = await UserStore(store.conn, store.tz).departments_of([handler]) if handler else {}
         target = None
         if isinstance(command, c.Merge) and command.target_id not in (None, case_id):
             try:
-                target = await store.load(command.target_id)
+                target = store.load(command.target_id)
             except NotFound:
                 target = None
         return Context(now=self.clock(), calendar=ref.calendar, department_ids=ref.active_department_ids,
-                       user_departments=departments, deadline_days=ref.days_for(case_type, urgency),
-                       merge_target=target)
+                       user_departments=store.departments_of([handler]) if handler else {},
+                       deadline_days=ref.days_for(case_type, urgency), merge_target=target)
 
     async def register(self, intake: Intake, actor: Actor | None) -> Case:
-        async with self.db.transaction() as conn:
-            store = CaseStore(conn, self.db.tz)
-            ctx = await self._context(store, intake.case_type, intake.urgency)
-            case = register(intake, actor, ctx)
-            return await store.add(case, ctx.now)
+        return await self.db.write(self._register, await self.reference.current(), intake, actor)
+
+    def _register(self, conn: sqlite3.Connection, ref: Reference, intake: Intake, actor: Actor | None) -> Case:
+        store = CaseStore(conn, self.rows)
+        ctx = self._context(store, ref, intake.case_type, intake.urgency)
+        return store.add(register(intake, actor, ctx), ctx.now)
 
     async def perform(self, case_id: int, actor: Actor, command: c.Command) -> Case:
-        async with self.db.transaction() as conn:
-            store = CaseStore(conn, self.db.tz)
-            case = await store.load(case_id)
-            if not can_view(actor, case):
-                raise NotFound("办件不存在", code="case_not_found")
-            ctx = await self._context(store, case.case_type, case.urgency, command, case.id)
-            apply(case, actor, command, ctx)
-            await store.save(case, ctx.now)
-            if case.merged_children:
-                await store.follow_main(case, ctx.now)
-            return case
+        return await self.db.write(self._perform, await self.reference.current(), case_id, actor, command)
+
+    def _perform(self, conn: sqlite3.Connection, ref: Reference, case_id: int, actor: Actor,
+                 command: c.Command) -> Case:
+        """Load, let the domain decide, save: one unit of work on the writer thread."""
+        store = CaseStore(conn, self.rows)
+        case = store.load(case_id)
+        if not can_view(actor, case):
+            raise NotFound("办件不存在", code="case_not_found")
+        ctx = self._context(store, ref, case.case_type, case.urgency, command, case.id)
+        apply(case, actor, command, ctx)
+        store.save(case, ctx.now)
+        if case.merged_children:
+            store.follow_main(case, ctx.now)
+        return case
 
     async def view(self, case_id: int, actor: Actor) -> CaseView:
         async with self.db.reader() as conn:
-            store = CaseStore(conn, self.db.tz)
-            case = await store.load(case_id)
+            case = await load_case(conn, self.rows, case_id)
             if not can_view(actor, case):
                 raise NotFound("办件不存在", code="case_not_found")
-            flow = await store.load_flow(case_id)
+            flow = await load_flow(conn, self.rows, case_id)
         return CaseView(case, flow, allowed_actions(case, actor))
 
     async def id_by_number(self, number: str, actor: Actor) -> int:
@@ -97,7 +104,7 @@ class CaseService:
         async with self.db.reader() as conn:
             async with conn.execute("SELECT id FROM cases WHERE number = ?", (number.strip(),)) as cur:
                 row = await cur.fetchone()
-            if row is None or not can_view(actor, await CaseStore(conn, self.db.tz).load(row["id"])):
+            if row is None or not can_view(actor, await load_case(conn, self.rows, row["id"])):
                 raise Invalid(fields={"target_number": "没有这个办件编号"})
         return int(row["id"])
 
@@ -108,5 +115,4 @@ class CaseService:
                 row = await cur.fetchone()
             if row is None or not query_code or row["query_code"] != query_code.strip():
                 raise NotFound("办件编号或查询码不正确", code="case_not_found")
-            store = CaseStore(conn, self.db.tz)
-            return CaseView(await store.load(row["id"]), await store.load_flow(row["id"]), [])
+            return CaseView(await load_case(conn, self.rows, row["id"]), await load_flow(conn, self.rows, row["id"]), [])

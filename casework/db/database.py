@@ -2,6 +2,8 @@
 
 SQLite allows one writer at a time; taking an asyncio lock before BEGIN IMMEDIATE keeps the
 writers of this process in line without busy-waiting, and WAL lets readers go on meanwhile.
+Hot units of work (case actions) run whole on a second write connection with its own thread
+(`write`, see writer.py); the same lock keeps it and the aiosqlite writer in line.
 """
 from __future__ import annotations
 
@@ -10,12 +12,13 @@ import itertools
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 from zoneinfo import ZoneInfo
 
 import aiosqlite
 
 from casework.db.migrate import migrate
+from casework.db.writer import T, Unit, WriterThread
 
 PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON",
            "PRAGMA busy_timeout=10000", "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY")
@@ -33,6 +36,7 @@ class Database:
         self._readers: list[aiosqlite.Connection] = []
         self._next_reader = itertools.cycle(range(self._reader_count))
         self._lock: asyncio.Lock | None = None
+        self._unit_writer = WriterThread(self.path, (*PRAGMAS, f"PRAGMA synchronous={self.synchronous}"))
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
@@ -46,6 +50,7 @@ class Database:
         self._lock = asyncio.Lock()
         self._writer = await self._connect()
         await migrate(self._writer)
+        await self._unit_writer.open()
         self._readers = [await self._connect() for _ in range(self._reader_count)]
         for conn in self._readers:
             await conn.execute("PRAGMA query_only=ON")
@@ -56,6 +61,7 @@ class Database:
             if conn is not None:
                 await conn.close()
         self._readers, self._writer = [], None
+        await self._unit_writer.close()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -69,6 +75,13 @@ class Database:
                 await self._writer.execute("ROLLBACK")
                 raise
             await self._writer.execute("COMMIT")
+
+    async def write(self, unit: Unit[T], *args: Any) -> T:
+        """`unit(conn, *args)` on the writer thread in one transaction (a sqlite3 connection: no awaits
+        inside); everything it writes commits together or not at all."""
+        assert self._lock is not None, "database is not open"
+        async with self._lock:
+            return await self._unit_writer.run(unit, *args)
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[aiosqlite.Connection]:

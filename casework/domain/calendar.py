@@ -15,8 +15,15 @@ import chinese_calendar
 class WorkCalendar:
     def __init__(self, overrides: Mapping[date, bool] | None = None) -> None:
         self._overrides = dict(overrides or {})
+        self._known: dict[date, bool] = {}  # chinese_calendar's check costs tens of µs a day
 
     def is_workday(self, day: date) -> bool:
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = self._decide(day)
+        return known
+
+    def _decide(self, day: date) -> bool:
         if day in self._overrides:
             return self._overrides[day]
         try:

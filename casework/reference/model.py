@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from casework.domain.calendar import WorkCalendar
 from casework.domain.deadlines import deadline_days
@@ -31,11 +32,12 @@ class Reference:
     rules: dict[tuple[CaseType, Urgency], int] = field(default_factory=dict)
     overrides: dict[date, bool] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def calendar(self) -> WorkCalendar:
+        """Kept with the reference (replaced whenever it changes), so its day memo lasts."""
         return WorkCalendar(self.overrides)
 
-    @property
+    @cached_property
     def active_department_ids(self) -> frozenset[int]:
         return frozenset(d.id for d in self.departments.values() if d.active and d.kind != "centre")
 
