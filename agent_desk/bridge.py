@@ -160,7 +160,7 @@ class DeskBridge:
     def hello(self, client: Client) -> None:
         """What a (re)connected desk must show: the agent's state and every call still ringing or talking."""
         now, ext = self.clock(), client.user.phone_ext
-        agent = next((a for a in self.telephony.model.agents() if ext and a.interface.endswith("/" + ext)), None)
+        agent = self.telephony.model.agent_at(ext)
         mine = [c for c in self.telephony.model.calls() if ext and (
             any(i.endswith("/" + ext) for i in c.ringing) or c.agent_interface.endswith("/" + ext))]
         for call in mine:

@@ -96,6 +96,12 @@ class CallModel:
     def agents(self) -> list[AgentView]:
         return [agent.view() for agent in self._agents.values()]
 
+    def agent_at(self, extension: str) -> AgentView | None:
+        """The agent on the phone `extension` (PJSIP/8001 for 8001), copying no other: a desk's hello
+        needs its own, and after a resync every desk says hello at once."""
+        suffix = "/" + extension
+        return next((a.view() for i, a in self._agents.items() if extension and i.endswith(suffix)), None)
+
     def service_level(self) -> ServiceLevel:
         """Today's inbound calls: answered, answered within 15 s, abandoned (finished calls only)."""
         return self._level

@@ -134,6 +134,15 @@ def test_login_logout_across_queues() -> None:
     assert (agent(model).state, agent(model).queues, agent(model).since) == (AgentState.LOGGED_OUT, (), at(20))
 
 
+def test_the_agent_at_one_extension() -> None:
+    model = CallModel()
+    for event in (member(0, A1), member(0, A2, name="李四"), member(0, "PJSIP/11001", name="王五")):
+        model.apply(event)
+    found = model.agent_at("1002")
+    assert found is not None and found.interface == A2 and found.name == "李四"
+    assert model.agent_at("1003") is None and model.agent_at("") is None and model.agent_at("001") is None
+
+
 def test_queue_positions_and_waits() -> None:
     model = CallModel()
     out = apply_all(model, offered(0, "c1"), offered(5, "c2", 2), offered(9, "c3", 3))
