@@ -17,11 +17,13 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from casework.db.checkpoint import BACKSTOP_PAGES, Checkpointer
 from casework.db.migrate import migrate
 from casework.db.writer import T, Unit, WriterThread
 
 PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON",
-           "PRAGMA busy_timeout=10000", "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY")
+           "PRAGMA busy_timeout=10000", "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY",
+           f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
 
 
 class Database:
@@ -37,6 +39,7 @@ class Database:
         self._next_reader = itertools.cycle(range(self._reader_count))
         self._lock: asyncio.Lock | None = None
         self._unit_writer = WriterThread(self.path, (*PRAGMAS, f"PRAGMA synchronous={self.synchronous}"))
+        self._checkpointer = Checkpointer(self.path)
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
@@ -51,12 +54,14 @@ class Database:
         self._writer = await self._connect()
         await migrate(self._writer)
         await self._unit_writer.open()
+        self._checkpointer.start()
         self._readers = [await self._connect() for _ in range(self._reader_count)]
         for conn in self._readers:
             await conn.execute("PRAGMA query_only=ON")
         return self
 
     async def close(self) -> None:
+        await self._checkpointer.stop()
         for conn in [*self._readers, self._writer]:
             if conn is not None:
                 await conn.close()

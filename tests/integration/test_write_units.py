@@ -177,3 +177,18 @@ async def test_a_save_over_a_newer_version_is_refused(server, org) -> None:
         await db.write(stale)
     async with db.reader() as conn:
         assert (await load_case(conn, rows, case_id)).result == ""  # rolled back, the version bump too
+
+
+async def test_the_wal_is_copied_back_in_the_background(db: Database) -> None:
+    """Commits leave the WAL alone (below the backstop); the checkpoint thread copies it into the file."""
+    before = db.path.stat().st_size
+
+    def fill(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE blobs (b BLOB)")
+        conn.executemany("INSERT INTO blobs VALUES (?)", [(bytes(3000),) for _ in range(1500)])
+    await db.write(fill)
+    for _ in range(50):
+        if db.path.stat().st_size > before + 3_000_000:
+            break
+        await asyncio.sleep(0.1)
+    assert db.path.stat().st_size > before + 3_000_000
