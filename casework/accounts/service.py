@@ -87,9 +87,14 @@ class AccountService:
         check_new_user("placeholder", name, "x" * 8, roles, department_id)
         async with self.db.transaction() as conn:
             store = UserStore(conn, self.db.tz)
-            if await store.by_id(user_id) is None:
+            current = await store.by_id(user_id)
+            if current is None:
                 raise NotFound("用户不存在", code="user_not_found")
             await self._check_department(conn, department_id)
+            stays_admin = active and Role.ADMIN in roles
+            if current.active and Role.ADMIN in current.roles and not stays_admin \
+                    and not await store.other_active_admins(user_id):
+                raise Invalid(fields={"roles": "这是最后一名在用的系统管理员，不能取消其管理员角色或停用"})
             await store.update(user_id, name=name.strip(), roles=roles, department_id=department_id,
                                leader_scope=leader_scope, active=active, phone_ext=phone_ext)
             if not active:

@@ -44,13 +44,11 @@ class UserStore:
         async with self.conn.execute(sql + " ORDER BY id", params) as cur:
             return [user_from_row(r) for r in await cur.fetchall()]
 
-    async def departments_of(self, user_ids: list[int]) -> dict[int, int | None]:
-        if not user_ids:
-            return {}
-        marks = ",".join("?" * len(user_ids))
+    async def other_active_admins(self, user_id: int) -> int:
         rows = await self.conn.execute_fetchall(
-            f"SELECT id, department_id FROM users WHERE active = 1 AND id IN ({marks})", user_ids)
-        return {r[0]: r[1] for r in rows}
+            "SELECT count(*) FROM users WHERE active = 1 AND id != ? AND ',' || roles || ',' LIKE '%,admin,%'",
+            (user_id,))
+        return int(rows[0][0])
 
     async def add(self, username: str, name: str, password_hash: str, roles: frozenset[Role],
                   department_id: int | None, leader_scope: frozenset[int] | None, phone_ext: str,

@@ -7,7 +7,7 @@ from typing import Any
 
 import aiosqlite
 
-from casework.cases.lists import LISTS, ListSpec
+from casework.cases.lists import CROWDED_ABOVE, LISTS, ListSpec
 from casework.cases.visibility import visible_departments
 from casework.db.timefmt import from_db, to_db
 from casework.domain.deadlines import overdue_class
@@ -144,7 +144,12 @@ class CaseQueries:
                 "total_capped": total > COUNT_CAP}
 
     async def named(self, name: str, f: CaseFilter, actor: Actor, now: datetime) -> dict[str, Any]:
-        return await self.search(f, actor, now, LISTS[name])
+        spec = LISTS[name]
+        if spec.probe and spec.crowded is not None:
+            async with self.conn.execute(spec.probe, (actor.id,)) as cur:
+                (count,) = await cur.fetchone()
+            spec = spec.crowded if count > CROWDED_ABOVE else spec
+        return await self.search(f, actor, now, spec)
 
     async def _summaries(self, rows: list[aiosqlite.Row], now: datetime) -> list[dict[str, Any]]:
         ids = [r["id"] for r in rows]

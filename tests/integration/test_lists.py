@@ -3,8 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from casework.cases.lists import CROWDED_ABOVE
+from casework.domain.enums import CaseType, Source
+from casework.domain.intake import Intake, Route
 from tests.conftest import TZ
 from tests.integration.helpers import act, dispatched, in_progress, list_ids, new_case, relogin
+from web.keys import SERVICES
 
 
 async def _world(login, org):
@@ -111,3 +115,19 @@ async def test_supervision_tabs_move_with_the_clock(login, org, clock) -> None:
     await relogin(sup)
     assert set(await list_ids(sup, "overdue_open")) == set(due)
     assert await list_ids(sup, "due_soon") == []
+
+
+async def test_mine_for_someone_with_thousands_of_cases(server, login, org) -> None:
+    """个人经手 of a busy user walks cases newest first (crowded plan); a light user's takes the id list.
+    Both give the same order: newest first."""
+    app = server.app
+    ct_actor = (await app[SERVICES].accounts.user(org.users["ct"])).actor()
+    intake = Intake(title="路灯不亮", source=Source.PHONE, case_type=CaseType.HELP, content="晚上路灯不亮",
+                    route=Route.CENTRE, caller_phone="13907550000")
+    ids = [(await app[SERVICES].cases.register(intake, ct_actor)).id for _ in range(CROWDED_ABOVE + 1)]
+    ct, ct2 = await login("ct"), await login("ct2")
+    body = await ct.ok("GET", "/lists/mine", params={"per_page": 20})
+    assert body["total"] == CROWDED_ABOVE + 1 and [i["id"] for i in body["items"]] == ids[::-1][:20]
+    assert await list_ids(ct, "mine", page=21) == [ids[0]]  # the 2,001st, on the last page of 100
+    mine2 = [(await new_case(ct2))["id"] for _ in range(3)]
+    assert await list_ids(ct2, "mine") == mine2[::-1]

@@ -276,3 +276,18 @@ async def test_forms_without_csrf_are_refused(login) -> None:
                                   allow_redirects=False) as resp:
         assert resp.status == 403
     assert all(d["name"] != "无令牌单位" for d in await admin.ok("GET", "/departments"))
+
+
+async def test_the_last_administrator_cannot_be_demoted_or_disabled(login, org) -> None:
+    admin = await login("admin")
+    me = org.users["admin"]
+    body = {"name": "系统管理员", "roles": ["supervisor"], "department_id": None, "active": True}
+    status, err = await admin.call("PUT", f"/users/{me}", body)
+    assert status == 400 and "最后一名" in err["error"]["fields"]["roles"]
+    status, err = await admin.call("PUT", f"/users/{me}", {**body, "roles": ["admin"], "active": False})
+    assert status == 400 and "最后一名" in err["error"]["fields"]["roles"]
+    assert {u["username"]: u for u in await admin.ok("GET", "/users")}["admin"]["roles"] == ["admin"]
+    await admin.ok("POST", "/users", {"username": "admin2", "name": "备用管理员", "password": "Admin2#2026pw",
+                                      "roles": ["admin"]}, status=201)
+    changed = await admin.ok("PUT", f"/users/{me}", body)  # with a second administrator it may be handed over
+    assert changed["roles"] == ["supervisor"]
