@@ -18,6 +18,14 @@ websocket client − the instant the simulator handed that call's `AgentCalled` 
 (the first event of a ring: app_queue's ring_entry() writes AgentCalled, then DialBegin, then
 Newstate Ringing). Both are CLOCK_MONOTONIC (time.monotonic_ns), one clock for every process on Linux.
 
+The desk clients are kept quiet so that the harness does not time its own pauses (see
+bench/pop_clients.py): they send no keepalive pings of their own (browsers don't; the servers'
+heartbeats still run and are answered), their sockets are frozen out of the collector once all are
+connected (gc.collect(), gc.freeze()), and their collector is off during each burst. Otherwise 500
+pings going out at once set off a full collection in the clients' process in the middle of a burst,
+and pops already sent sat unread there for 100+ ms — a stall charged to whichever server's turn it was.
+The report says how many collections the clients' process still made during the bursts (aim: none).
+
 Warm-up bursts (the first pops after start: imports, caches) are shown but not counted. Every
 burst checks that each call popped exactly once, at its own desk, and nowhere else.
 
@@ -62,6 +70,8 @@ class Round:
     frames: dict[str, int] = field(default_factory=dict)
     gc: list[tuple[int, float]] = field(default_factory=list)  # the server's GC pauses during the burst
     cpu_ms: float = 0.0     # the server's CPU time from the first call placed to the grace period's end
+    client_gc: list[tuple[int, float]] = field(default_factory=list)  # the desk clients' own GC pauses (aim: none)
+    client_young: int = 0   # tracked objects the desk clients left to collect after the burst
 
     @property
     def lost(self) -> int:
@@ -130,7 +140,8 @@ def run_round(sim: Child, server: Server, clients: Child, plan: Plan, args: argp
     sent = sim.call("sent_times", linked=linked)
     sim.call("hang_up", linked=linked, timeout=30.0)
     expected = {lid: ext for lid, (_, _, ext) in zip(linked, plan)}
-    result = Round(expected=len(expected), frames=got["frames"], gc=pauses, cpu_ms=cpu / 1e6)
+    result = Round(expected=len(expected), frames=got["frames"], gc=pauses, cpu_ms=cpu / 1e6,
+                   client_gc=got["gc_pauses"], client_young=got["gc_young"])
     result.wrong_ring = sum(1 for lid, ext in expected.items() if sent.get(lid, (0, ""))[1] != f"PJSIP/{ext}")
     seen: Counter[str] = Counter()
     for srv, desk, lid, arrived in got["pops"]:
@@ -279,6 +290,11 @@ def report(phases: list[Phase], args: argparse.Namespace, sim_rss: int, clients_
               f"{p.rss_end_kb / 1024:6.1f} MB after the rounds"
               + (f"   (aim ≤ {AIM_DESK_KB:g} KB per desk)" if p is app else ""))
     print(f"  simulator {sim_rss / 1024:.1f} MB, desk clients {clients_rss / 1024:.1f} MB")
+    client_gc = [p for ph in phases for r in ph.rounds + ph.warmups for p in r.client_gc]
+    young = max((r.client_young for ph in phases for r in ph.rounds + ph.warmups), default=0)
+    print(f"  desk clients' own GC during the bursts (collector off, sockets frozen): {len(client_gc)} collection(s)"
+          f"{f' up to {max(ms for _, ms in client_gc):.1f} ms' if client_gc else ''}; at most {young} tracked "
+          f"objects left for the collection between bursts")
     for p in phases:
         for note in p.notes:
             print(f"  {p.name}: {note}")
