@@ -29,6 +29,7 @@ class ListSpec:
     # user's id) counts them, capped; above CROWDED_ABOVE the query takes `crowded` instead.
     probe: str = ""
     crowded: "ListSpec | None" = None
+    index: str = ""  # INDEXED BY: where the planner, without statistics, would sort every match per page
 
     def apply(self, w: "Where", actor: Actor, now: str, soon: str) -> None:
         self.build(w, actor, now, soon)
@@ -92,7 +93,7 @@ LISTS: dict[str, ListSpec] = {
     "supervision_done": ListSpec("已办结", frozenset({SV, LD}), _done_done),
     "due_soon": ListSpec("即将逾期", frozenset({SV, LD}), _tab(OverdueClass.DUE_SOON), order="c.deadline ASC"),
     "overdue_open": ListSpec("超期未办结", frozenset({SV, LD}), _tab(OverdueClass.OVERDUE_OPEN),
-                             order="c.deadline ASC"),
+                             order="c.deadline ASC", index="cases_open_deadline"),
     "overdue_done": ListSpec("超期已办结", frozenset({SV, LD}), _tab(OverdueClass.DONE_OVERDUE)),
     "signoff": ListSpec("办件签收", frozenset({CL}), _department("pending_signoff")),
     "todo": ListSpec("待办办件", frozenset({CL, HD}), _department("in_progress", own_handler=True)),

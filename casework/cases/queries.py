@@ -57,15 +57,18 @@ class Where:
         return " AND ".join(self.clauses) if self.clauses else "1"
 
 
+# Literal (enum values, not input) and sorted, as in the partial index cases_open_deadline (migration
+# 0009): SQLite uses a partial index only for a query that repeats its condition.
+OPEN_SQL = f"c.state IN ({', '.join(repr(s) for s in sorted(s.value for s in OPEN_STATES))})"
+
+
 def overdue_clause(where: Where, cls: OverdueClass, now: str, soon: str) -> None:
-    open_states = [s.value for s in OPEN_STATES]
-    marks = ",".join("?" * len(open_states))
     if cls is OverdueClass.OVERDUE_OPEN:
-        where.add(f"c.state IN ({marks}) AND c.deadline < ?", *open_states, now)
+        where.add(f"{OPEN_SQL} AND c.deadline < ?", now)
     elif cls is OverdueClass.DUE_SOON:
-        where.add(f"c.state IN ({marks}) AND c.deadline >= ? AND c.deadline < ?", *open_states, now, soon)
+        where.add(f"{OPEN_SQL} AND c.deadline >= ? AND c.deadline < ?", now, soon)
     elif cls is OverdueClass.ON_TIME:
-        where.add(f"c.state IN ({marks}) AND c.deadline >= ?", *open_states, soon)
+        where.add(f"{OPEN_SQL} AND c.deadline >= ?", soon)
     elif cls is OverdueClass.DONE_OVERDUE:
         where.add("c.overdue_done = 1")
     else:
@@ -130,13 +133,14 @@ class CaseQueries:
         per_page = max(1, min(f.per_page, MAX_PER_PAGE))
         page = max(1, f.page)
         tie = "c.id DESC" if desc else "c.id ASC"  # equal keys keep the requested direction (registration order)
-        sql = (f"SELECT c.* FROM cases c WHERE {w.sql()} ORDER BY {order}, {tie} LIMIT ? OFFSET ?")
+        source = f"cases c INDEXED BY {spec.index}" if spec is not None and spec.index else "cases c"
+        sql = f"SELECT c.* FROM {source} WHERE {w.sql()} ORDER BY {order}, {tie} LIMIT ? OFFSET ?"
         async with self.conn.execute(sql, [*w.params, per_page, (page - 1) * per_page]) as cur:
             rows = await cur.fetchall()
         if only_text:
             total = hits or 0
         else:
-            async with self.conn.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE {w.sql()} LIMIT ?)",
+            async with self.conn.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} WHERE {w.sql()} LIMIT ?)",
                                          [*w.params, COUNT_CAP + 1]) as cur:
                 (total,) = await cur.fetchone()
         items = await self._summaries(rows, now)
