@@ -1,4 +1,4 @@
-"""In-memory rate limits for what anyone may call without logging in (the citizen's page)."""
+"""In-memory rate limits for what anyone may call without logging in (the citizen's page, logging in)."""
 from __future__ import annotations
 
 import time
@@ -22,15 +22,26 @@ class Throttle:
         self._hits: dict[str, deque[float]] = {}
 
     def hit(self, key: str, message: str = "操作过于频繁，请稍后再试") -> None:
+        self.check(key, message)
+        self.add(key)
+
+    def check(self, key: str, message: str = "操作过于频繁，请稍后再试") -> None:
+        """Refuse once `limit` hits are within the window, without counting this one."""
+        hits = self._recent(key)
+        if len(hits) >= self.limit:
+            raise TooManyRequests(message, code="rate_limited")
+
+    def add(self, key: str) -> None:
+        self._recent(key).append(self.clock())
+
+    def _recent(self, key: str) -> deque[float]:
         now = self.clock()
         if len(self._hits) > self.max_keys:
             self._prune(now)
         hits = self._hits.setdefault(key, deque())
         while hits and hits[0] <= now - self.window:
             hits.popleft()
-        if len(hits) >= self.limit:
-            raise TooManyRequests(message, code="rate_limited")
-        hits.append(now)
+        return hits
 
     def _prune(self, now: float) -> None:
         stale = [k for k, hits in self._hits.items() if not hits or hits[-1] <= now - self.window]
@@ -42,6 +53,10 @@ class Throttle:
 class PublicGuard:
     submit: Throttle = field(default_factory=lambda: Throttle(limit=20, window=3600))
     lookup: Throttle = field(default_factory=lambda: Throttle(limit=30, window=600))
+    # Failed logins from one address, whatever the user IDs: against guessing across many accounts
+    # (each account also locks itself after a few failures). A centre behind one NAT address
+    # shares this budget, hence failures only, and a generous one.
+    login_failures: Throttle = field(default_factory=lambda: Throttle(limit=30, window=600))
 
 
 PUBLIC_GUARD = web.AppKey("public_guard", PublicGuard)

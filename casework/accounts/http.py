@@ -4,13 +4,15 @@ from __future__ import annotations
 from aiohttp import web
 
 from casework.accounts.model import parse_roles
+from casework.accounts.service import Session
 from casework.cases.parse import Fields
 from casework.domain.enums import Role
-from casework.errors import Forbidden
+from casework.errors import Forbidden, Unauthorized
 from web.api import ApiRoutes
 from web.middleware import COOKIE
 from web.keys import SETTINGS
 from web.request import actor, json_body, path_int, respond, services, session
+from web.throttle import PUBLIC_GUARD, client_key
 
 routes = ApiRoutes("用户")
 
@@ -31,12 +33,23 @@ def _scope(f: Fields, data: dict) -> frozenset[int] | None:
     return frozenset(f.integers("leader_scope"))
 
 
+async def guarded_login(request: web.Request, username: str, password: str) -> Session:
+    """Logging in, counted against the client address's failures (pages and API alike)."""
+    failures, key = request.app[PUBLIC_GUARD].login_failures, client_key(request)
+    failures.check(key, "该地址登录失败次数过多，请 10 分钟后再试")
+    try:
+        return await services(request).accounts.login(username, password)
+    except Unauthorized:
+        failures.add(key)
+        raise
+
+
 @routes.route("POST", "/auth/login", "登录（用户ID和密码）", body=LOGIN, public=True)
 async def login(request: web.Request) -> web.Response:
     f = Fields(await json_body(request))
     username, password = f.text("username"), f.text("password")
     f.done()
-    found = await services(request).accounts.login(username, password)
+    found = await guarded_login(request, username, password)
     response = respond({"user": found.user.to_dict(), "csrf_token": found.csrf_token})
     security = request.app[SETTINGS].security
     response.set_cookie(COOKIE, found.token, httponly=True, samesite="Lax", secure=security.cookie_secure,

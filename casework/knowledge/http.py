@@ -34,6 +34,22 @@ async def add_category(request: web.Request) -> web.Response:
     return respond(await services(request).knowledge.add_category(actor(request), name, sort), status=201)
 
 
+@routes.route("PUT", "/knowledge/categories/{category_id}", "修改类别（改名、排序）", body={
+    "type": "object", "properties": {"name": {"type": "string"}, "sort": {"type": "integer"}}})
+async def update_category(request: web.Request) -> web.Response:
+    f = Fields(await json_body(request))
+    name, sort = f.text("name"), f.integer("sort") or 0
+    f.done()
+    return respond(await services(request).knowledge.update_category(
+        actor(request), path_int(request, "category_id"), name, sort))
+
+
+@routes.route("DELETE", "/knowledge/categories/{category_id}", "删除类别（类别下没有知识时）")
+async def remove_category(request: web.Request) -> web.Response:
+    await services(request).knowledge.remove_category(actor(request), path_int(request, "category_id"))
+    return respond({"ok": True})
+
+
 @routes.route("GET", "/knowledge/articles", "检索知识库", query=(
     Param("q", {"type": "string"}, "标题、关键词、正文中的任意文字"), Param("category", {"type": "integer"}, "类别"),
     Param("page", {"type": "integer"}, "页码"), Param("per_page", {"type": "integer"}, "每页条数")))

@@ -24,17 +24,47 @@ class KnowledgeService:
         async with self.db.reader() as conn:
             return await storage.categories(conn)
 
-    async def add_category(self, actor: Actor, name: str, sort: int = 0) -> dict[str, Any]:
+    @staticmethod
+    def _check_category(actor: Actor, name: str) -> str:
         if not actor.has(Role.SUPERVISOR, Role.ADMIN):
             raise Forbidden("只有监督指挥中心和管理员可以维护知识库类别")
         name = name.strip()
         if not name or len(name) > 50:
             raise Invalid(fields={"name": "请填写类别名称（不超过 50 字）"})
+        return name
+
+    async def add_category(self, actor: Actor, name: str, sort: int = 0) -> dict[str, Any]:
+        name = self._check_category(actor, name)
         async with self.db.transaction() as conn:
             if any(c["name"] == name for c in await storage.categories(conn)):
                 raise Invalid(fields={"name": "该类别已存在"})
             category_id = await storage.add_category(conn, name, sort)
         return {"id": category_id, "name": name, "sort": sort, "articles": 0}
+
+    async def _category(self, conn, category_id: int) -> dict[str, Any]:
+        found = [c for c in await storage.categories(conn) if c["id"] == category_id]
+        if not found:
+            raise NotFound("类别不存在", code="category_not_found")
+        return found[0]
+
+    async def update_category(self, actor: Actor, category_id: int, name: str, sort: int = 0) -> dict[str, Any]:
+        """Renaming (改名) and re-ordering; the articles stay where they are."""
+        name = self._check_category(actor, name)
+        async with self.db.transaction() as conn:
+            category = await self._category(conn, category_id)
+            if any(c["name"] == name and c["id"] != category_id for c in await storage.categories(conn)):
+                raise Invalid(fields={"name": "该类别已存在"})
+            await storage.update_category(conn, category_id, name, sort)
+        return {**category, "name": name, "sort": sort}
+
+    async def remove_category(self, actor: Actor, category_id: int) -> None:
+        """Only an empty category goes; its deleted articles keep it, hidden."""
+        self._check_category(actor, "placeholder")
+        async with self.db.transaction() as conn:
+            category = await self._category(conn, category_id)
+            if category["articles"]:
+                raise Invalid(fields={"category": f"该类别下还有 {category['articles']} 条知识，请先移到其他类别或删除"})
+            await storage.remove_category(conn, category_id)
 
     async def search(self, q: str = "", category_id: int | None = None, page: int = 1,
                      per_page: int = 20) -> dict[str, Any]:

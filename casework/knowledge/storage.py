@@ -15,12 +15,12 @@ ARTICLE_FIELDS = ("a.id, a.category_id, k.name AS category, a.title, a.body, a.k
 async def categories(conn: aiosqlite.Connection) -> list[dict[str, Any]]:
     async with conn.execute(
             "SELECT k.id, k.name, k.sort, (SELECT COUNT(*) FROM kb_articles a WHERE a.category_id = k.id "
-            "AND a.active = 1) AS articles FROM kb_categories k ORDER BY k.sort, k.id") as cur:
+            "AND a.active = 1) AS articles FROM kb_categories k WHERE k.active = 1 ORDER BY k.sort, k.id") as cur:
         return [dict(r) for r in await cur.fetchall()]
 
 
 async def category_exists(conn: aiosqlite.Connection, category_id: int) -> bool:
-    async with conn.execute("SELECT 1 FROM kb_categories WHERE id = ?", (category_id,)) as cur:
+    async with conn.execute("SELECT 1 FROM kb_categories WHERE id = ? AND active = 1", (category_id,)) as cur:
         return await cur.fetchone() is not None
 
 
@@ -29,9 +29,12 @@ async def add_category(conn: aiosqlite.Connection, name: str, sort: int) -> int:
     return int(cur.lastrowid)
 
 
-async def rename_category(conn: aiosqlite.Connection, category_id: int, name: str) -> bool:
-    cur = await conn.execute("UPDATE kb_categories SET name = ? WHERE id = ?", (name, category_id))
-    return cur.rowcount > 0
+async def update_category(conn: aiosqlite.Connection, category_id: int, name: str, sort: int) -> None:
+    await conn.execute("UPDATE kb_categories SET name = ?, sort = ? WHERE id = ?", (name, sort, category_id))
+
+
+async def remove_category(conn: aiosqlite.Connection, category_id: int) -> None:
+    await conn.execute("UPDATE kb_categories SET active = 0 WHERE id = ?", (category_id,))
 
 
 async def get(conn: aiosqlite.Connection, article_id: int) -> dict[str, Any] | None:

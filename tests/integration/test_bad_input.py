@@ -202,3 +202,21 @@ async def test_every_intake_error_is_reported_at_once(login) -> None:
     status, body = await ct.call("POST", "/cases", {"caller_phone": "12ab", "title": "", "content": ""})
     assert status == 400
     assert {"case_type", "route", "title", "content", "caller_phone"} <= set(body["error"]["fields"])
+
+
+async def test_guessing_across_many_accounts_from_one_address_is_stopped(server, org) -> None:
+    """Per-account lockout does not stop one address trying one password on many IDs: 30 failures
+    from an address within 10 minutes close logging in from it (API and page alike)."""
+    api = Api(str(server.make_url("/")))
+    try:
+        await api.login("sup")  # successes do not count
+        for i in range(30):
+            status, resp = await api.call("POST", "/auth/login", {"username": f"user{i}", "password": "Summer2026!"})
+            assert status == 401, resp
+        status, resp = await api.call("POST", "/auth/login", {"username": "ct", "password": PASSWORD})
+        assert status == 429 and resp["error"]["code"] == "rate_limited" and "地址" in resp["error"]["message"]
+        async with api.session.post(str(server.make_url("/login")),
+                                    data={"username": "ct", "password": PASSWORD}) as page:
+            assert page.status == 429 and "登录失败次数过多" in await page.text()
+    finally:
+        await api.close()

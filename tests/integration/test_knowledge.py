@@ -122,3 +122,27 @@ async def test_chinese_substring_search(login, org) -> None:
         "category_id": social, "title": "社保卡补办", "body": "补办新卡需本人到场", "keywords": "社保卡"})
     assert await _search(ct, q="挂失") == []
     assert await _search(ct, q="补办") == ["社保卡补办"]
+
+
+async def test_categories_are_renamed_and_removed_when_empty(login, org) -> None:
+    sup, ct = await login("sup"), await login("ct")
+    water = await sup.ok("POST", "/knowledge/categories", {"name": "供水", "sort": 2}, status=201)
+    gas = await sup.ok("POST", "/knowledge/categories", {"name": "燃气", "sort": 3}, status=201)
+    renamed = await sup.ok("PUT", f"/knowledge/categories/{water['id']}", {"name": "供水供电", "sort": 1})
+    assert renamed["name"] == "供水供电" and renamed["sort"] == 1
+    status, body = await sup.call("PUT", f"/knowledge/categories/{water['id']}", {"name": "燃气"})
+    assert status == 400 and body["error"]["fields"]["name"] == "该类别已存在"
+    assert (await ct.call("PUT", f"/knowledge/categories/{water['id']}", {"name": "改名"}))[0] == 403
+    assert (await sup.call("PUT", "/knowledge/categories/99999", {"name": "不存在"}))[0] == 404
+    art = await sup.ok("POST", "/knowledge/articles", {"category_id": water["id"], "title": "停水查询",
+                                                       "body": "拨打供水热线查询停水通知。", "keywords": "停水"},
+                       status=201)
+    status, body = await sup.call("DELETE", f"/knowledge/categories/{water['id']}")
+    assert status == 400 and "还有 1 条知识" in body["error"]["fields"]["category"]
+    await sup.ok("DELETE", f"/knowledge/articles/{art['id']}")
+    await sup.ok("DELETE", f"/knowledge/categories/{water['id']}")  # only a deleted article left: it goes
+    assert [c["name"] for c in await ct.ok("GET", "/knowledge/categories")] == ["燃气"]
+    status, body = await sup.call("POST", "/knowledge/articles", {"category_id": water["id"], "title": "新条目",
+                                                                  "body": "正文"})
+    assert status == 400 and "category_id" in body["error"]["fields"]
+    assert (await sup.call("DELETE", f"/knowledge/categories/{gas['id']}"))[0] == 200

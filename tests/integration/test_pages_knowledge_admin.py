@@ -291,3 +291,22 @@ async def test_the_last_administrator_cannot_be_demoted_or_disabled(login, org) 
                                       "roles": ["admin"]}, status=201)
     changed = await admin.ok("PUT", f"/users/{me}", body)  # with a second administrator it may be handed over
     assert changed["roles"] == ["supervisor"]
+
+
+async def test_category_renamed_and_deleted_through_forms(login) -> None:
+    sup = await login("sup")
+    cat = await category(sup, "户籍")
+    await category(sup, "社保")
+    status, html = await page(sup, "/knowledge", category=cat)
+    assert status == 200 and 'id="edit-category"' in html and 'value="户籍"' in html
+    status, html = await post(sup, f"/knowledge/categories/{cat}?category={cat}", {"category_name": "社保",
+                                                                                    "category_sort": "1"})
+    assert status == 400 and 'data-field="category_name">该类别已存在' in html
+    status, html = await post(sup, f"/knowledge/categories/{cat}?category={cat}", {"category_name": "户籍办理",
+                                                                                    "category_sort": "1"})
+    assert status == 200 and "已修改类别“户籍办理”" in html
+    await article(sup, cat, "落户材料")
+    status, html = await post(sup, f"/knowledge/categories/{cat}/delete?category={cat}", {})
+    assert status == 400 and "该类别下还有 1 条知识" in html
+    names = [c["name"] for c in await sup.ok("GET", "/knowledge/categories")]
+    assert names == ["社保", "户籍办理"]  # 社保 keeps sort 0; 户籍办理 now sorts 1

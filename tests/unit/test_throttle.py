@@ -27,3 +27,17 @@ def test_memory_is_pruned() -> None:
     now[0] = 5
     throttle.hit("new")
     assert len(throttle._hits) == 1
+
+
+def test_check_does_not_count_and_add_does() -> None:
+    """Logging in checks the address's failures first and counts only a failure."""
+    now = [0.0]
+    throttle = Throttle(limit=2, window=60, clock=lambda: now[0])
+    for _ in range(5):
+        throttle.check("10.0.0.1")  # successes: never counted
+    throttle.add("10.0.0.1")
+    throttle.add("10.0.0.1")
+    with pytest.raises(TooManyRequests):
+        throttle.check("10.0.0.1")
+    now[0] = 60.5
+    throttle.check("10.0.0.1")

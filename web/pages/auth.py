@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from casework.accounts.http import guarded_login
 from casework.errors import AppError
 from web.menu import home_for
 from web.middleware import COOKIE
@@ -36,7 +37,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     data = await form_data(request)
     target = _safe_next(data.get("next"))
     try:
-        found = await services(request).accounts.login(data.get("username", ""), data.get("password", ""))
+        found = await guarded_login(request, data.get("username", ""), data.get("password", ""))
     except AppError as err:
         return render(request, "login.html", status=err.status, title="用户登录", next=target,
                       form={"username": data.get("username", "")}, errors={"_form": err.message})

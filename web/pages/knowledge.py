@@ -112,6 +112,36 @@ async def add_category(request: web.Request) -> web.StreamResponse:
     return redirect(f"/knowledge?category={category['id']}", f"已新增类别“{category['name']}”")
 
 
+@routes.post("/knowledge/categories/{category_id}")
+async def update_category(request: web.Request) -> web.StreamResponse:
+    """修改类别 (fields category_name, category_sort: the page also holds the 新增类别 form)."""
+    who, data = actor(request, *CENTRE), await form_data(request)
+    f = Fields(data)
+    name, sort = f.text("category_name")[:100], f.integer("category_sort") or 0
+    category_id = path_int(request, "category_id")
+    try:
+        f.done()
+        await services(request).knowledge.update_category(who, category_id, name, sort)
+    except AppError as err:
+        errors = _form_errors(err)
+        if "name" in errors:
+            errors["category_name"] = errors.pop("name")
+        return await _index(request, status=err.status, form=data, errors=errors)
+    return redirect(f"/knowledge?category={category_id}", f"已修改类别“{name.strip()}”")
+
+
+@routes.post("/knowledge/categories/{category_id}/delete")
+async def remove_category(request: web.Request) -> web.StreamResponse:
+    who = actor(request, *CENTRE)
+    await form_data(request)
+    try:
+        await services(request).knowledge.remove_category(who, path_int(request, "category_id"))
+    except AppError as err:
+        errors = _form_errors(err)
+        return await _index(request, status=err.status, errors={"_form": errors.get("category", errors["_form"])})
+    return redirect("/knowledge", "已删除类别")
+
+
 @routes.get(ARTICLE)
 async def show(request: web.Request) -> web.Response:
     who = actor(request)
