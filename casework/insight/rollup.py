@@ -1,8 +1,8 @@
 """Keeping the per-day totals (insight_*_days) up to date, and reading them.
 
-A refresh reads, in one snapshot on a connection of its own in a worker thread, the days the
-triggers marked dirty and the days whose open cases or unsigned assignments crossed a time limit
-since the last refresh; it recomputes those days with the same SQL as the live statistics
+A refresh claims the days the triggers marked dirty, then reads, in one snapshot on a connection
+of its own in a worker thread, those days and the days whose open cases or unsigned assignments
+crossed a time limit since the last refresh; it recomputes those days with the same SQL as the live statistics
 (casework.insight.measures) and writes them in one short transaction. One refresh runs at a time
 per database; it costs two index look-ups when nothing changed.
 """
@@ -110,7 +110,8 @@ def compute(path: Path, moment: Moment) -> Refresh:
     conn = read_only(path)
     try:
         conn.execute("BEGIN")
-        out = Refresh(dirty=[tuple(r) for r in conn.execute("SELECT kind, day, stamp FROM insight_dirty")])
+        out = Refresh(dirty=[tuple(r) for r in conn.execute("SELECT kind, day, stamp FROM insight_dirty "
+                                                            "WHERE stamp = 1")])
         case_days = {day for kind, day, _ in out.dirty if kind == "case"} | _crossed(conn, moment)
         out.case_days = sorted(case_days)
         out.call_days = sorted(day for kind, day, _ in out.dirty if kind == "call")
@@ -149,10 +150,21 @@ async def _write(db: Database, r: Refresh, moment: Moment) -> None:
                            "WHERE id = 1", (moment.now, moment.soon, moment.sign_cut, moment.now))
 
 
+async def _claim(db: Database) -> None:
+    """Mark the waiting days as this refresh's (stamp 1): a change committed from now on sets its day
+    back to waiting, and _write deletes only the marks still claimed (migration 0011)."""
+    async with db.reader() as conn:
+        waiting = await conn.execute_fetchall("SELECT 1 FROM insight_dirty WHERE stamp = 0 LIMIT 1")
+    if waiting:
+        async with db.transaction() as conn:
+            await conn.execute("UPDATE insight_dirty SET stamp = 1 WHERE stamp = 0")
+
+
 async def refresh(db: Database, moment: Moment) -> Refresh:
     """Bring the per-day totals up to `moment`; returns what was recomputed."""
     lock = _LOCKS.setdefault(db, asyncio.Lock())
     async with lock:
+        await _claim(db)
         result = await asyncio.to_thread(compute, db.path, moment)
         if result.dirty or result.case_days or result.call_days:
             await _write(db, result, moment)

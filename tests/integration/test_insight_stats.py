@@ -149,3 +149,48 @@ async def test_per_day_totals_follow_the_clock_and_the_writes(server, login, org
         counts, daily = await _live(conn, period, sup, svc.moment(), None)
         live = build(period, counts, daily, await department_names(conn), False)
     assert from_rollup.sheets() == live.sheets() and from_rollup.summary.count("total") == 8
+
+
+async def test_a_change_during_a_refresh_is_not_lost(server, login, org, clock) -> None:
+    """The refresh claims the dirty days, then computes; a case registered on a claimed day meanwhile
+    keeps its day dirty, and the next refresh counts it."""
+    import asyncio
+    import threading
+
+    from casework.insight import rollup
+    db = server.app[DATABASE]
+    svc = InsightService(db, server.app[CLOCK])
+    ct = await login("ct")
+    await rollup.refresh(db, svc.moment())  # start clean
+    await new_case(ct, title="第一件")
+    day = (await svc.case_stats(Period(date(2026, 9, 28), date(2026, 9, 28)), await _supervisor(org))).daily
+    assert sum(n for _, n in day) == 1
+    original, loop = rollup.compute, asyncio.get_running_loop()
+    computed, go = asyncio.Event(), threading.Event()
+
+    def paused_compute(path, moment):
+        """The real compute, then a pause (in its worker thread) until the test has written more."""
+        result = original(path, moment)
+        loop.call_soon_threadsafe(computed.set)
+        go.wait(10)
+        return result
+    rollup.compute = paused_compute
+    try:
+        await new_case(ct, title="第二件")
+        refreshing = asyncio.create_task(rollup.refresh(db, svc.moment()))
+        await computed.wait()
+        await new_case(ct, title="第三件")  # after the claim and the snapshot, before the write
+        go.set()
+        await refreshing
+    finally:
+        rollup.compute = original
+    async with db.reader() as conn:
+        marks = await conn.execute_fetchall("SELECT kind, day, stamp FROM insight_dirty")
+    assert [tuple(m) for m in marks] == [("case", "2026-09-28", 0)]
+    await rollup.refresh(db, svc.moment())
+    day = (await svc.case_stats(Period(date(2026, 9, 28), date(2026, 9, 28)), await _supervisor(org))).daily
+    assert sum(n for _, n in day) == 3
+
+
+async def _supervisor(org) -> Actor:
+    return Actor(org.users["sup"], "张监督", frozenset({Role.SUPERVISOR}))
