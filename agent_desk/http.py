@@ -1,6 +1,7 @@
 """The desk's websocket and its JSON actions."""
 from __future__ import annotations
 
+import random
 from typing import Any
 from urllib.parse import urlparse
 
@@ -23,6 +24,10 @@ from web.request import actor, json_body, path_int, respond, services, session
 routes = ApiRoutes("坐席")
 socket_routes = web.RouteTableDef()
 HEARTBEAT = 20.0
+# Desks connect together (shift start, a restart): with one period their pings would all fall in one
+# tick, 500 ping frames and then 500 pongs ahead of any pop in that tick. Each desk's period is drawn
+# from [20, 40) s, so pings stay spread out however the desks connected.
+HEARTBEAT_SPREAD = 20.0
 WATCHERS = frozenset({Role.SUPERVISOR, Role.LEADER})
 
 
@@ -44,7 +49,8 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     if not _same_origin(request):
         raise Forbidden("来源不正确", code="bad_origin")
     # No per-message deflate: frames are small JSON, and compression costs ~95 KB per connected desk.
-    ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=64 * 1024, compress=False)
+    ws = web.WebSocketResponse(heartbeat=HEARTBEAT + random.uniform(0, HEARTBEAT_SPREAD),
+                               max_msg_size=64 * 1024, compress=False)
     await ws.prepare(request)
     hub = request.app[DESK].hub
     await hub.serve(Client(user, ws), lambda client, data: _on_message(request, client, data))

@@ -96,3 +96,25 @@ async def test_board_is_for_supervisors_and_websocket_needs_login(pbx_server) ->
     async with aiohttp.ClientSession() as anonymous:
         async with anonymous.get(str(server.make_url("/ws")), allow_redirects=False) as resp:
             assert resp.status == 303 and resp.headers["Location"].startswith("/login")
+
+
+async def test_desks_connected_together_ping_at_different_moments(pbx_server) -> None:
+    """Each desk's heartbeat period is its own, in [20, 40) s: desks that connected together (after a
+    restart) do not all get a ping in the same tick, ahead of the pops of a burst of rings."""
+    from agent_desk.http import HEARTBEAT, HEARTBEAT_SPREAD
+    from agent_desk.runtime import DESK
+    server, org, telephony = pbx_server
+    apis = [await Api(str(server.make_url("/"))).login(u) for u in ("ct", "ct2", "sup")]
+    sockets = [await desk_socket(api, server) for api in apis for _ in range(4)]
+    try:
+        async def all_connected() -> bool:
+            return len(server.app[DESK].hub.clients) == len(sockets)
+        await eventually(all_connected)
+        periods = [c.ws._heartbeat for c in server.app[DESK].hub.clients]  # aiohttp keeps no public getter
+        assert all(HEARTBEAT <= p < HEARTBEAT + HEARTBEAT_SPREAD for p in periods)
+        assert len(set(periods)) == len(periods)
+    finally:
+        for ws in sockets:
+            await ws.close()
+        for api in apis:
+            await api.close()
