@@ -25,7 +25,8 @@ CASE_COLUMNS = ("number", "query_code", "title", "content", "address", "district
                 "feedback_at", "resolved", "satisfaction", "feedback_opinion", "reopen_count",
                 "return_count", "urge_count", "merged_into", "concern_department_id",
                 "knowledge_article_id", "call_id", "updated_at")
-MUTABLE_COLUMNS = CASE_COLUMNS[9:]
+FIXED = CASE_COLUMNS.index("case_type")  # the columns before it never change after registration
+MUTABLE_COLUMNS = CASE_COLUMNS[FIXED:]
 ASSIGNMENT_COLUMNS = ("case_id", "department_id", "state", "is_lead", "instructions", "dispatched_at",
                       "handler_id", "signed_at", "completed_at", "opinion", "return_reason", "returned_at")
 FLOW_COLUMNS = ("case_id", "at", "actor_id", "actor_name", "role", "department_id", "action", "label",
@@ -39,9 +40,9 @@ def _values(columns: Sequence[str]) -> str:
     return ", ".join("?" * len(columns))
 
 
-def _children(table: str, columns: Sequence[str], where: str = "") -> str:
+def _children(table: str, columns: Sequence[str]) -> str:
     return (f"(SELECT json_group_array(json_array({', '.join(columns)})) FROM "
-            f"(SELECT * FROM {table} WHERE case_id = c.id ORDER BY id)){where}")
+            f"(SELECT * FROM {table} WHERE case_id = c.id ORDER BY id))")
 
 
 # Loaded positionally (a name lookup on a row costs more than the column's conversion):
@@ -134,7 +135,7 @@ class CaseRows:
     @staticmethod
     def stored_values(r: Sequence[Any]) -> tuple[Any, ...]:
         """MUTABLE_COLUMNS of a LOAD_CASE row, as stored."""
-        return tuple(r[11:2 + len(CASE_COLUMNS)])
+        return tuple(r[2 + FIXED:2 + len(CASE_COLUMNS)])  # after id and version
 
     def _assignment(self, a: list[Any]) -> Assignment:
         f = self.f

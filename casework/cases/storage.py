@@ -63,7 +63,7 @@ class CaseStore:
 
     def save(self, case: Case, now: datetime) -> None:
         """Write what changed; refuse if someone else saved the case since it was loaded."""
-        sets, params = _changes(r.MUTABLE_COLUMNS, self.rows.case_values(case, now)[9:], self._loaded.get(case.id))
+        sets, params = _changes(r.MUTABLE_COLUMNS, self.rows.case_values(case, now)[r.FIXED:], self._loaded.get(case.id))
         sets = ", ".join(filter(None, (sets, "version = version + 1")))
         cur = self.conn.execute(f"UPDATE cases SET {sets} WHERE id = ? AND version = ?",
                                 (*params, case.id, case.version))

@@ -5,9 +5,6 @@ from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-FORMAT = "%Y-%m-%d %H:%M:%S"
-
-
 def to_db(value: datetime | None, tz: ZoneInfo) -> str | None:
     return None if value is None else _to_text(value, tz)
 
@@ -17,7 +14,7 @@ def _to_text(value: datetime, tz: ZoneInfo) -> str:
     """Cached, as is _from_text: a case's few stamps are converted again on every load and save."""
     if value.tzinfo is not None and value.tzinfo is not tz:
         value = value.astimezone(tz)
-    return value.replace(tzinfo=None).isoformat(" ", "seconds")  # FORMAT, at a third of strftime's cost
+    return value.replace(tzinfo=None).isoformat(" ", "seconds")  # '%Y-%m-%d %H:%M:%S', a third of strftime's cost
 
 
 def from_db(value: str | None, tz: ZoneInfo) -> datetime | None:

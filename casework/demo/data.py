@@ -1,8 +1,6 @@
 """Haikou's departments, the demo users, complaint topics and knowledge-base articles."""
 from __future__ import annotations
 
-from casework.reference.places import DISTRICTS, STREETS  # noqa: F401  (demo data uses them)
-
 DEMO_PASSWORD = "Hotline@12345"
 PLACES = ("小区", "花园", "新村", "公寓", "市场", "学校附近", "公交站", "十字路口", "商业街")
 

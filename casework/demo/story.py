@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from casework.accounts.model import User
 from casework.cases.service import CaseService
 from casework.clock import ManualClock
-from casework.demo.data import DISTRICT_DEPT, DISTRICTS, FRONT_DESK_ANSWERS, GIVEN, PLACES, STREETS, SURNAMES, TOPICS
+from casework.demo.data import DISTRICT_DEPT, FRONT_DESK_ANSWERS, GIVEN, PLACES, SURNAMES, TOPICS
+from casework.reference.places import DISTRICTS, STREETS
 from casework.domain import commands as c
 from casework.domain.enums import CaseType, Satisfaction, Source, State, Urgency
 from casework.domain.intake import Intake, Route

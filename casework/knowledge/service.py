@@ -25,43 +25,50 @@ class KnowledgeService:
             return await storage.categories(conn)
 
     @staticmethod
-    def _check_category(actor: Actor, name: str) -> str:
+    def _keeper(actor: Actor) -> None:
         if not actor.has(Role.SUPERVISOR, Role.ADMIN):
             raise Forbidden("只有监督指挥中心和管理员可以维护知识库类别")
+
+    @staticmethod
+    def _category_name(name: str) -> str:
         name = name.strip()
         if not name or len(name) > 50:
             raise Invalid(fields={"name": "请填写类别名称（不超过 50 字）"})
         return name
 
     async def add_category(self, actor: Actor, name: str, sort: int = 0) -> dict[str, Any]:
-        name = self._check_category(actor, name)
+        self._keeper(actor)
+        name = self._category_name(name)
         async with self.db.transaction() as conn:
             if any(c["name"] == name for c in await storage.categories(conn)):
                 raise Invalid(fields={"name": "该类别已存在"})
             category_id = await storage.add_category(conn, name, sort)
         return {"id": category_id, "name": name, "sort": sort, "articles": 0}
 
-    async def _category(self, conn, category_id: int) -> dict[str, Any]:
-        found = [c for c in await storage.categories(conn) if c["id"] == category_id]
-        if not found:
-            raise NotFound("类别不存在", code="category_not_found")
-        return found[0]
+    @staticmethod
+    def _find(categories: list[dict[str, Any]], category_id: int) -> dict[str, Any]:
+        for category in categories:
+            if category["id"] == category_id:
+                return category
+        raise NotFound("类别不存在", code="category_not_found")
 
     async def update_category(self, actor: Actor, category_id: int, name: str, sort: int = 0) -> dict[str, Any]:
         """Renaming (改名) and re-ordering; the articles stay where they are."""
-        name = self._check_category(actor, name)
+        self._keeper(actor)
+        name = self._category_name(name)
         async with self.db.transaction() as conn:
-            category = await self._category(conn, category_id)
-            if any(c["name"] == name and c["id"] != category_id for c in await storage.categories(conn)):
+            categories = await storage.categories(conn)
+            category = self._find(categories, category_id)
+            if any(c["name"] == name and c["id"] != category_id for c in categories):
                 raise Invalid(fields={"name": "该类别已存在"})
             await storage.update_category(conn, category_id, name, sort)
         return {**category, "name": name, "sort": sort}
 
     async def remove_category(self, actor: Actor, category_id: int) -> None:
         """Only an empty category goes; its deleted articles keep it, hidden."""
-        self._check_category(actor, "placeholder")
+        self._keeper(actor)
         async with self.db.transaction() as conn:
-            category = await self._category(conn, category_id)
+            category = self._find(await storage.categories(conn), category_id)
             if category["articles"]:
                 raise Invalid(fields={"category": f"该类别下还有 {category['articles']} 条知识，请先移到其他类别或删除"})
             await storage.remove_category(conn, category_id)

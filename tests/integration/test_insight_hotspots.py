@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from casework.demo.data import PLACES, STREETS, TOPICS
+from casework.demo.data import PLACES, TOPICS
+from casework.reference.places import STREETS
 from tests.conftest import TZ
 from tests.integration.helpers import act, new_case, relogin
 from tests.integration.insight_helpers import listed, page, workbook

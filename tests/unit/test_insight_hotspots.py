@@ -4,7 +4,8 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from casework.demo.data import PLACES, STREETS, TOPICS
+from casework.demo.data import PLACES, TOPICS
+from casework.reference.places import STREETS
 from casework.insight.hotspots import Doc, Term, detect, judge, trend, words
 
 TODAY = date(2026, 9, 28)

@@ -11,6 +11,7 @@ from casework.errors import AppError, Invalid, NotFound
 from casework.insight.calls_stats import GROUPINGS, parse_call_slice
 from casework.insight.case_lists import parse_slice
 from casework.insight.list_export import export_list
+from casework.insight.periods import parse_period
 from web.pages.forms import form_data, query_without_page
 from web.pages.insight_views import (PRINT_ROWS, TEMPLATE_HELPERS, chart_json, form_of, insight, page_number,
                                      period_of, query_without, xlsx)
@@ -103,22 +104,28 @@ async def stats(request: web.Request) -> web.Response:
 @routes.get("/stats/export.xlsx")
 async def stats_export(request: web.Request) -> web.Response:
     who, svc = actor(request, Role.SUPERVISOR, Role.LEADER), insight(request)
-    period, errors = period_of(request, svc.this_month())
-    if period is None:
-        raise Invalid(fields=errors)
+    period = parse_period(request.query, svc.this_month())  # bad input: 400 with the fields
     return xlsx(*await svc.stats_export(period, who))
 
 
 @routes.get("/stats/cases")
 async def stats_cases(request: web.Request) -> web.Response:
     who, svc = actor(request, Role.SUPERVISOR, Role.LEADER), insight(request)
+    printing, page, rows = _paging(request)
+    result = await svc.case_list(parse_slice(request.query, svc.this_month()), who, page, rows)
+    return _case_list_page(request, "/stats/cases", "统计办件列表", result, printing)
+
+
+def _paging(request: web.Request) -> tuple[bool, int, int]:
+    """Printing (print=1) shows one long page; otherwise the requested page of 20."""
     printing = request.query.get("print") == "1"
-    s = parse_slice(request.query, svc.this_month())
-    result = await svc.case_list(s, who, 1 if printing else page_number(request), PRINT_ROWS if printing else 20)
-    return render(request, "insight_cases.html", title="统计办件列表", result=result, printing=printing,
-                  export=f"/stats/cases/export.xlsx?{query_without(request, 'page', 'print')}",
-                  print_url=f"/stats/cases?{query_without(request, 'page', 'print')}&print=1",
-                  base_query=query_without(request, "page", "print"))
+    return printing, 1 if printing else page_number(request), PRINT_ROWS if printing else 20
+
+
+def _case_list_page(request: web.Request, path: str, title: str, result: Any, printing: bool) -> web.Response:
+    rest = query_without(request, "page", "print")
+    return render(request, "insight_cases.html", title=title, result=result, printing=printing,
+                  export=f"{path}/export.xlsx?{rest}", print_url=f"{path}?{rest}&print=1", base_query=rest)
 
 
 @routes.get("/stats/cases/export.xlsx")
@@ -159,14 +166,10 @@ def _hotspot_target(request: web.Request) -> tuple[int | None, str]:
 @routes.get("/hotspots/cases")
 async def hotspot_cases(request: web.Request) -> web.Response:
     who = actor(request, Role.SUPERVISOR, Role.LEADER)
-    printing = request.query.get("print") == "1"
+    printing, page, rows = _paging(request)
     hotspot_id, term = _hotspot_target(request)
-    result = await insight(request).hotspot_cases(who, hotspot_id, term, 1 if printing else page_number(request),
-                                                  PRINT_ROWS if printing else 20)
-    return render(request, "insight_cases.html", title="热点办件", result=result, printing=printing,
-                  export=f"/hotspots/cases/export.xlsx?{query_without(request, 'page', 'print')}",
-                  print_url=f"/hotspots/cases?{query_without(request, 'page', 'print')}&print=1",
-                  base_query=query_without(request, "page", "print"))
+    result = await insight(request).hotspot_cases(who, hotspot_id, term, page, rows)
+    return _case_list_page(request, "/hotspots/cases", "热点办件", result, printing)
 
 
 @routes.get("/hotspots/cases/export.xlsx")
