@@ -126,6 +126,7 @@ def bulk_insert(path: Path, org: Org, n: int, seed: int, log) -> None:
     if failures:
         raise failures[0]
     conn.executemany("INSERT INTO case_counters(day, last) VALUES (?, ?)", sorted(counters.items()))
+    conn.execute("UPDATE search_progress SET upto = ?", (n,))  # indexed as it was loaded
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
 

@@ -5,6 +5,7 @@ The two run interleaved in rounds so that disk and cache conditions are shared.
 """
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from casework.domain import commands as c
 from casework.domain.enums import CaseType, Satisfaction, Source, State
 from casework.domain.intake import Intake, Route
 from casework.reference.service import ReferenceService
+from casework.search.indexer import SearchIndexer
 from config.settings import SecuritySettings
 
 from bench.casework_org import TZ, Org
@@ -117,6 +119,8 @@ async def lifecycle(path: Path, org: Org, cycles: int, rounds: int = 3, warmup: 
     svc = CaseService(db, clock, ReferenceService(db), 3)
     cast = await _cast(AccountService(db, clock, SecuritySettings()), org)
     raw = await _raw_connection(path)
+    indexer = SearchIndexer(db)  # as the app runs it: the service's registrations reach the index
+    indexing = asyncio.create_task(indexer.run(), name="case-search-indexer")
     try:
         start_row = await _scratch_start(raw, cycles + warmup)
         for i in range(warmup):
@@ -124,6 +128,9 @@ async def lifecycle(path: Path, org: Org, cycles: int, rounds: int = 3, warmup: 
         await raw_transactions(raw, warmup * STEPS, start_row)
         service_s, raw_s = await _timed_rounds(svc, cast, raw, start_row, cycles, rounds, warmup)
     finally:
+        indexing.cancel()
+        await asyncio.gather(indexing, return_exceptions=True)
+        await indexer.catch_up()
         await raw.close()
         await db.close()
     return {"cycles": cycles, "service_s": service_s, "raw_s": raw_s, "cycles_per_s": cycles / service_s,

@@ -55,6 +55,7 @@ class SecuritySettings:
 class CaseworkSettings:
     timezone: str = "Asia/Shanghai"
     due_soon_days: int = 3
+    search_index_seconds: float = 1.0  # how often new cases are added to the full-text index, in one batch
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,8 @@ def _build(raw: dict[str, Any]) -> Settings:
             argon2_memory_kib=int(sec.get("argon2_memory_kib", 65536)),
             argon2_parallelism=int(sec.get("argon2_parallelism", 4))),
         casework=CaseworkSettings(timezone=str(cw.get("timezone", "Asia/Shanghai")),
-                                  due_soon_days=int(cw.get("due_soon_days", 3))),
+                                  due_soon_days=int(cw.get("due_soon_days", 3)),
+                                  search_index_seconds=max(0.05, float(cw.get("search_index_seconds", 1.0)))),
         pbx=_pbx(raw.get("pbx", {})),
         recordings=_recordings(raw.get("recordings", {})),
     )

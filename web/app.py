@@ -1,6 +1,7 @@
 """The application factory: one `create_app(settings)` that owns every resource's lifetime."""
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import AsyncIterator
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from casework.knowledge.http import routes as knowledge_routes
 from casework.knowledge.service import KnowledgeService
 from casework.reference.http import routes as reference_routes
 from casework.reference.service import ReferenceService
+from casework.search.indexer import SearchIndexer
 from agent_desk import pages as desk_pages
 from agent_desk.http import routes as desk_routes, socket_routes
 from agent_desk.runtime import desk_ctx
@@ -28,6 +30,7 @@ from telephony.http import routes as telephony_routes
 from telephony.runtime import TELEPHONY, telephony_ctx
 from config.settings import Settings
 from web.api import ApiRoutes, openapi_document
+from web.background import supervised
 from web.keys import CLOCK, DATABASE, READY, SERVICES, SETTINGS, Readiness, Services
 from web.middleware import errors, security_headers, sessions
 from web.pages import admin, appraisal, auth, case_detail, insight, intake, knowledge, lists, printing, public
@@ -52,6 +55,18 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await db.close()
+
+
+async def _search_index(app: web.Application) -> AsyncIterator[None]:
+    """Cases reach the full-text index a moment after registration (casework/search/indexer.py)."""
+    indexer = SearchIndexer(app[DATABASE], app[SETTINGS].casework.search_index_seconds)
+    task = asyncio.get_running_loop().create_task(supervised("case-search-indexer", indexer.run),
+                                                  name="case-search-indexer")
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 async def _services(app: web.Application) -> AsyncIterator[None]:
@@ -87,6 +102,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app[PUBLIC_GUARD] = PublicGuard()
     app[CLOCK] = clock or system_clock(ZoneInfo(settings.casework.timezone))
     app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_search_index)
     app.cleanup_ctx.append(_services)
     app.cleanup_ctx.append(telephony_ctx)
     app.cleanup_ctx.append(desk_ctx)

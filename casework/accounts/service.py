@@ -11,6 +11,7 @@ from casework.accounts.passwords import Passwords
 from casework.accounts.storage import UserStore, user_from_row
 from casework.clock import Clock
 from casework.db.database import Database
+from casework.db.reads import fetch_one
 from casework.domain.enums import Role
 from casework.errors import Invalid, NotFound, TooManyRequests, Unauthorized
 from config.settings import SecuritySettings
@@ -114,8 +115,7 @@ class AccountService:
     async def _check_department(self, conn, department_id: int | None) -> None:
         if department_id is None:
             return
-        async with conn.execute("SELECT 1 FROM departments WHERE id = ?", (department_id,)) as cur:
-            if await cur.fetchone() is None:
+        if await fetch_one(conn, "SELECT 1 FROM departments WHERE id = ?", (department_id,)) is None:
                 raise Invalid(fields={"department_id": "未知部门"})
 
     async def users(self, department_id: int | None = None) -> list[User]:

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from casework.accounts.model import User, decode_scope, encode_scope
+from casework.db.reads import fetch_all, fetch_one
 from casework.db.timefmt import from_db, to_db
 from casework.domain.enums import Role
 
@@ -25,8 +26,7 @@ class UserStore:
         self.conn, self.tz = conn, tz
 
     async def _one(self, sql: str, *params: object) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, params) as cur:
-            return await cur.fetchone()
+        return await fetch_one(self.conn, sql, params)
 
     async def by_id(self, user_id: int) -> User | None:
         row = await self._one(f"SELECT {USER_FIELDS} FROM users WHERE id = ?", user_id)
@@ -41,8 +41,7 @@ class UserStore:
         params: tuple[object, ...] = ()
         if department_id is not None:
             sql, params = sql + " WHERE department_id = ?", (department_id,)
-        async with self.conn.execute(sql + " ORDER BY id", params) as cur:
-            return [user_from_row(r) for r in await cur.fetchall()]
+        return [user_from_row(r) for r in await fetch_all(self.conn, sql + " ORDER BY id", params)]
 
     async def other_active_admins(self, user_id: int) -> int:
         rows = await self.conn.execute_fetchall(

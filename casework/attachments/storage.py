@@ -4,6 +4,7 @@ from __future__ import annotations
 import aiosqlite
 
 from casework.attachments.model import AttachmentInfo
+from casework.db.reads import fetch_all, fetch_one
 
 FIELDS = "id, case_id, original_name, content_type, size, sha256, uploaded_by, uploaded_at, stored_name"
 
@@ -22,16 +23,14 @@ async def add(conn: aiosqlite.Connection, case_id: int, stored: str, name: str, 
 
 
 async def get(conn: aiosqlite.Connection, attachment_id: int) -> AttachmentInfo | None:
-    async with conn.execute(f"SELECT {FIELDS} FROM attachments WHERE id = ? AND deleted_at IS NULL",
-                            (attachment_id,)) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(conn, f"SELECT {FIELDS} FROM attachments WHERE id = ? AND deleted_at IS NULL",
+                          (attachment_id,))
     return _info(row) if row else None
 
 
 async def for_case(conn: aiosqlite.Connection, case_id: int) -> list[AttachmentInfo]:
-    async with conn.execute(f"SELECT {FIELDS} FROM attachments WHERE case_id = ? AND deleted_at IS NULL "
-                            "ORDER BY id", (case_id,)) as cur:
-        return [_info(r) for r in await cur.fetchall()]
+    return [_info(r) for r in await fetch_all(
+        conn, f"SELECT {FIELDS} FROM attachments WHERE case_id = ? AND deleted_at IS NULL ORDER BY id", (case_id,))]
 
 
 async def mark_deleted(conn: aiosqlite.Connection, attachment_id: int, user_id: int, at: str) -> None:

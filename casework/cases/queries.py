@@ -1,6 +1,7 @@
 """The read side: 办件查询 (with 更多条件) and every named work list, scoped to the user."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -9,11 +10,13 @@ import aiosqlite
 
 from casework.cases.lists import CROWDED_ABOVE, LISTS, ListSpec
 from casework.cases.visibility import visible_departments
+from casework.db.reads import fetch_all, fetch_value
 from casework.db.timefmt import from_db, to_db
 from casework.domain.deadlines import overdue_class
 from casework.domain.enums import (DONE_STATES, OPEN_STATES, AssignmentState, CaseType, Disposition,
                                    OverdueClass, Source, State, Urgency)
 from casework.domain.model import Actor
+from casework.search.indexer import pending_matches
 from casework.search.text import match_query
 
 SORTS = {"created_at": "c.created_at", "deadline": "c.deadline", "number": "c.number",
@@ -75,21 +78,38 @@ def overdue_clause(where: Where, cls: OverdueClass, now: str, soon: str) -> None
         where.add("c.state IN (?, ?) AND c.overdue_done = 0", *[s.value for s in DONE_STATES])
 
 
+@dataclass(frozen=True)
+class TextMatch:
+    """A 办件查询 keyword: its index query, the backlog's cases it finds (casework/search/indexer.py)
+    and the number of hits in all."""
+    match: str
+    pending: list[int]
+    hits: int
+
+    def add_to(self, w: Where) -> None:
+        prefix = "+" if self.hits > MANY_HITS else ""  # many hits: walk the sort order instead
+        found = "SELECT rowid FROM case_fts WHERE case_fts MATCH ?"
+        if self.pending:
+            w.add(f"{prefix}c.id IN ({found} UNION ALL SELECT value FROM json_each(?))", self.match,
+                  json.dumps(self.pending))
+        else:
+            w.add(f"{prefix}c.id IN ({found})", self.match)
+
+
 class CaseQueries:
     def __init__(self, conn: aiosqlite.Connection, tz, due_soon_days: int = 3) -> None:
         self.conn, self.tz, self.due_soon_days = conn, tz, due_soon_days
 
-    async def _fts_hits(self, match: str) -> int:
-        async with self.conn.execute("SELECT COUNT(*) FROM (SELECT rowid FROM case_fts WHERE case_fts MATCH ? "
-                                     "LIMIT ?)", (match, COUNT_CAP + 1)) as cur:
-            return int((await cur.fetchone())[0])
+    async def _fts_hits(self, match: str, upto: int) -> int:
+        """Hits in the index up to the backlog's mark (the cases above it are counted from the backlog)."""
+        return int(await fetch_value(self.conn, "SELECT COUNT(*) FROM (SELECT rowid FROM case_fts WHERE case_fts "
+                                           "MATCH ? AND rowid <= ? LIMIT ?)", (match, upto, COUNT_CAP + 1)))
 
-    def _where(self, f: CaseFilter, actor: Actor, now: datetime, match: str | None, many_hits: bool) -> Where:
+    def where(self, f: CaseFilter, actor: Actor, now: datetime, text: TextMatch | None) -> Where:
         w = Where()
         self._scope(w, actor)
-        if match:
-            prefix = "+" if many_hits else ""
-            w.add(f"{prefix}c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ?)", match)
+        if text:
+            text.add_to(w)
         if f.number.strip():
             w.add("c.number LIKE ? ESCAPE '\\'", f.number.strip().replace("%", r"\%").replace("_", r"\_") + "%")
         if f.phone.strip():
@@ -119,11 +139,17 @@ class CaseQueries:
         w.add(f"(c.id IN (SELECT case_id FROM assignments WHERE department_id IN ({marks})) "
               f"OR c.concern_department_id IN ({marks}))", *ids, *ids)
 
+    async def text_match(self, query: str) -> TextMatch | None:
+        match = match_query(query) if query.strip() else None
+        if match is None:
+            return None
+        upto, pending = await pending_matches(self.conn, query)
+        return TextMatch(match, pending, await self._fts_hits(match, upto) + len(pending))
+
     async def search(self, f: CaseFilter, actor: Actor, now: datetime, spec: ListSpec | None = None) -> dict[str, Any]:
-        match = match_query(f.q) if f.q.strip() else None
-        hits = await self._fts_hits(match) if match else None
-        w = self._where(f, actor, now, match, hits is not None and hits > MANY_HITS)
-        only_text = match is not None and len(w.clauses) == 1 and spec is None
+        text = await self.text_match(f.q)
+        w = self.where(f, actor, now, text)
+        only_text = text is not None and len(w.clauses) == 1 and spec is None
         if spec is not None:
             spec.apply(w, actor, to_db(now, self.tz), to_db(now + timedelta(days=self.due_soon_days), self.tz))
         key, desc = f.sort.lstrip("-"), f.sort.startswith("-")
@@ -135,14 +161,12 @@ class CaseQueries:
         tie = "c.id DESC" if desc else "c.id ASC"  # equal keys keep the requested direction (registration order)
         source = f"cases c INDEXED BY {spec.index}" if spec is not None and spec.index else "cases c"
         sql = f"SELECT c.* FROM {source} WHERE {w.sql()} ORDER BY {order}, {tie} LIMIT ? OFFSET ?"
-        async with self.conn.execute(sql, [*w.params, per_page, (page - 1) * per_page]) as cur:
-            rows = await cur.fetchall()
+        rows = await fetch_all(self.conn, sql, [*w.params, per_page, (page - 1) * per_page])
         if only_text:
-            total = hits or 0
+            total = text.hits if text else 0
         else:
-            async with self.conn.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} WHERE {w.sql()} LIMIT ?)",
-                                         [*w.params, COUNT_CAP + 1]) as cur:
-                (total,) = await cur.fetchone()
+            total = await fetch_value(self.conn, f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} WHERE {w.sql()} "
+                                      "LIMIT ?)", [*w.params, COUNT_CAP + 1])
         items = await self._summaries(rows, now)
         return {"items": items, "page": page, "per_page": per_page, "total": min(total, COUNT_CAP),
                 "total_capped": total > COUNT_CAP}
@@ -150,8 +174,7 @@ class CaseQueries:
     async def named(self, name: str, f: CaseFilter, actor: Actor, now: datetime) -> dict[str, Any]:
         spec = LISTS[name]
         if spec.probe and spec.crowded is not None:
-            async with self.conn.execute(spec.probe, (actor.id,)) as cur:
-                (count,) = await cur.fetchone()
+            count = await fetch_value(self.conn, spec.probe, (actor.id,))
             spec = spec.crowded if count > CROWDED_ABOVE else spec
         return await self.search(f, actor, now, spec)
 
@@ -160,13 +183,12 @@ class CaseQueries:
         depts: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
         if ids:
             marks = ",".join("?" * len(ids))
-            async with self.conn.execute(
-                    f"SELECT a.case_id, a.department_id, d.name, a.state, a.is_lead FROM assignments a "
+            for r in await fetch_all(
+                    self.conn, f"SELECT a.case_id, a.department_id, d.name, a.state, a.is_lead FROM assignments a "
                     f"JOIN departments d ON d.id = a.department_id WHERE a.case_id IN ({marks}) "
-                    f"AND a.state NOT IN ('transferred', 'withdrawn') ORDER BY a.id", ids) as cur:
-                for r in await cur.fetchall():
-                    depts[r[0]].append({"id": r[1], "name": r[2], "state": r[3],
-                                        "state_label": AssignmentState(r[3]).label, "is_lead": bool(r[4])})
+                    f"AND a.state NOT IN ('transferred', 'withdrawn') ORDER BY a.id", ids):
+                depts[r[0]].append({"id": r[1], "name": r[2], "state": r[3],
+                                    "state_label": AssignmentState(r[3]).label, "is_lead": bool(r[4])})
         return [summary(r, depts[r["id"]], now, self.tz, self.due_soon_days) for r in rows]
 
 

@@ -14,6 +14,7 @@ from casework.cases.storage import CaseStore
 from casework.cases.visibility import can_view
 from casework.clock import Clock
 from casework.db.database import Database
+from casework.db.reads import fetch_one
 from casework.domain import commands as c
 from casework.domain.handlers import Context, apply
 from casework.domain.intake import Intake, register
@@ -102,8 +103,7 @@ class CaseService:
     async def id_by_number(self, number: str, actor: Actor) -> int:
         """The id of a case the user may see, by its number (并单 names the main case by number)."""
         async with self.db.reader() as conn:
-            async with conn.execute("SELECT id FROM cases WHERE number = ?", (number.strip(),)) as cur:
-                row = await cur.fetchone()
+            row = await fetch_one(conn, "SELECT id FROM cases WHERE number = ?", (number.strip(),))
             if row is None or not can_view(actor, await load_case(conn, self.rows, row["id"])):
                 raise Invalid(fields={"target_number": "没有这个办件编号"})
         return int(row["id"])
@@ -111,8 +111,7 @@ class CaseService:
     async def public_view(self, number: str, query_code: str) -> CaseView:
         """What a citizen may see of his own request: found by number and the code he was given."""
         async with self.db.reader() as conn:
-            async with conn.execute("SELECT id, query_code FROM cases WHERE number = ?", (number.strip(),)) as cur:
-                row = await cur.fetchone()
+            row = await fetch_one(conn, "SELECT id, query_code FROM cases WHERE number = ?", (number.strip(),))
             if row is None or not query_code or row["query_code"] != query_code.strip():
                 raise NotFound("办件编号或查询码不正确", code="case_not_found")
             return CaseView(await load_case(conn, self.rows, row["id"]), await load_flow(conn, self.rows, row["id"]), [])

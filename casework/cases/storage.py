@@ -16,7 +16,6 @@ from casework.cases.rows import CaseRows
 from casework.domain.enums import State
 from casework.domain.model import Assignment, Case, Extension, Urging
 from casework.errors import Conflict, NotFound
-from casework.search.text import index_text
 
 
 class CaseStore:
@@ -56,8 +55,6 @@ class CaseStore:
         case.number = self.next_number(case.created_at)
         case.query_code = case.query_code or f"{secrets.randbelow(10**6):06d}"
         case.id = self.conn.execute(r.INSERT_CASE, self.rows.case_values(case, now)).lastrowid
-        self.conn.execute("INSERT INTO case_fts(rowid, body) VALUES (?, ?)",
-                          (case.id, index_text(case.title, case.content, case.address)))
         self._write_children(case)
         return case
 

@@ -39,7 +39,7 @@ class Database:
         self._next_reader = itertools.cycle(range(self._reader_count))
         self._lock: asyncio.Lock | None = None
         self._unit_writer = WriterThread(self.path, (*PRAGMAS, f"PRAGMA synchronous={self.synchronous}"))
-        self._checkpointer = Checkpointer(self.path)
+        self._checkpointer = Checkpointer(self.path, self.finish_checkpoint)
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
@@ -87,6 +87,12 @@ class Database:
         assert self._lock is not None, "database is not open"
         async with self._lock:
             return await self._unit_writer.run(unit, *args)
+
+    async def finish_checkpoint(self) -> None:
+        """The checkpoint's tail, with no commit in between, so the next commit can restart the WAL."""
+        assert self._lock is not None, "database is not open"
+        async with self._lock:
+            await self._unit_writer.checkpoint()
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[aiosqlite.Connection]:

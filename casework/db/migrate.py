@@ -7,6 +7,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from casework.db.reads import fetch_value
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 NAME_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -19,9 +21,7 @@ def available(folder: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
 async def current_version(conn: aiosqlite.Connection) -> int:
     await conn.execute("CREATE TABLE IF NOT EXISTS schema_version "
                        "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
-    async with conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version") as cur:
-        row = await cur.fetchone()
-    return int(row[0])
+    return int(await fetch_value(conn, "SELECT COALESCE(MAX(version), 0) FROM schema_version"))
 
 
 async def applied_versions(conn: aiosqlite.Connection) -> set[int]:

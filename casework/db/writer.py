@@ -15,6 +15,8 @@ from pathlib import Path
 from queue import SimpleQueue
 from typing import Any, Callable, Sequence, TypeVar
 
+from casework.db.checkpoint import copy_back
+
 T = TypeVar("T")
 Unit = Callable[..., T]
 Job = tuple[asyncio.Future, Callable[..., Any], tuple[Any, ...]]
@@ -81,8 +83,19 @@ class WriterThread:
     async def run(self, unit: Unit[T], *args: Any) -> T:
         """`unit(conn, *args)` in one transaction. It commits even if the awaiting task is cancelled
         meanwhile (it was accepted), and the caller returns only once it is over."""
+        return await self._run(self._transaction, unit, args)
+
+    async def checkpoint(self) -> tuple[int, int]:
+        """A PASSIVE checkpoint on this connection, between two units (see checkpoint.py)."""
+        return await self._run(self._checkpoint)
+
+    def _checkpoint(self) -> tuple[int, int]:
+        assert self._conn is not None, "database is not open"
+        return copy_back(self._conn)
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         assert self._thread is not None, "database is not open"
-        future = self._submit(self._transaction, unit, args)
+        future = self._submit(fn, *args)
         try:
             return await future
         except asyncio.CancelledError:

@@ -13,6 +13,7 @@ from casework.accounts.service import AccountService
 from casework.cases.service import CaseService
 from casework.clock import ManualClock
 from casework.db.database import Database
+from casework.db.reads import fetch_all, fetch_value
 from casework.demo.data import DEMO_PASSWORD, DEPARTMENTS, KNOWLEDGE
 from casework.demo.story import Cast, Storyteller
 from casework.domain.enums import Role, State
@@ -20,6 +21,7 @@ from casework.domain.model import Actor
 from casework.knowledge.model import ArticleInput
 from casework.knowledge.service import KnowledgeService
 from casework.reference.service import ReferenceService
+from casework.search.indexer import SearchIndexer
 from config.settings import Settings
 
 
@@ -87,8 +89,7 @@ async def generate_demo(settings: Settings, *, cases: int = 3000, if_empty: bool
     db = await Database(settings.storage.database_path, readers=1, tz=tz, durable=False).open()
     try:
         async with db.reader() as conn:
-            async with conn.execute("SELECT COUNT(*) FROM users") as cur:
-                (existing,) = await cur.fetchone()
+            existing = await fetch_value(conn, "SELECT COUNT(*) FROM users")
         if existing:
             print("演示数据已存在，未重复生成。" if if_empty else "数据库中已有数据，未生成演示数据。")
             if if_empty:
@@ -110,6 +111,7 @@ async def generate_demo(settings: Settings, *, cases: int = 3000, if_empty: bool
             await teller.tell(created)
             if i % 25 == 0 or i == cases:
                 progress(i, cases, started)
+        await SearchIndexer(db).catch_up()
         await _report(db, articles)
         return True
     finally:
@@ -118,8 +120,7 @@ async def generate_demo(settings: Settings, *, cases: int = 3000, if_empty: bool
 
 async def _print_users(db: Database) -> None:
     async with db.reader() as conn:
-        async with conn.execute("SELECT username, name, roles FROM users WHERE active = 1 ORDER BY id") as cur:
-            rows = await cur.fetchall()
+        rows = await fetch_all(conn, "SELECT username, name, roles FROM users WHERE active = 1 ORDER BY id")
     print(f"演示用户（密码均为 {DEMO_PASSWORD}，如未修改）：")
     for username, name, roles in rows:
         labels = "、".join(Role(r).label for r in roles.split(","))
@@ -128,7 +129,7 @@ async def _print_users(db: Database) -> None:
 
 async def _report(db: Database, articles: int) -> None:
     async with db.reader() as conn:
-        async with conn.execute("SELECT state, COUNT(*) FROM cases GROUP BY state") as cur:
-            by_state = Counter({State(r[0]).label: r[1] for r in await cur.fetchall()})
+        by_state = Counter({State(r[0]).label: r[1]
+                            for r in await fetch_all(conn, "SELECT state, COUNT(*) FROM cases GROUP BY state")})
     print(f"办件：{sum(by_state.values())} 件（" + "，".join(f"{k} {v}" for k, v in by_state.items()) + f"）；知识库 {articles} 条")
     await _print_users(db)

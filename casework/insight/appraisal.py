@@ -20,6 +20,7 @@ from typing import Any, Mapping
 
 from casework.cases.visibility import visible_departments
 from casework.db.database import Database
+from casework.db.reads import fetch_all
 from casework.db.timefmt import to_db
 from casework.domain.model import Actor
 from casework.errors import Invalid
@@ -106,8 +107,7 @@ def rank(rows: list[StatRow]) -> list[StatRow]:
 
 async def weights(db: Database) -> dict[str, int]:
     async with db.reader() as conn:
-        async with conn.execute("SELECT metric, weight FROM appraisal_weights") as cur:
-            found = {str(r[0]): int(r[1]) for r in await cur.fetchall()}
+        found = {str(r[0]): int(r[1]) for r in await fetch_all(conn, "SELECT metric, weight FROM appraisal_weights")}
     return {m.key: found.get(m.key, 0) for m in METRICS}
 
 
@@ -142,12 +142,12 @@ async def appraisal(db: Database, moment: Moment, period: Period, actor: Actor) 
     only = visible_departments(actor)
     sums = ", ".join(f"SUM({c})" for c in DEPT_COLUMNS)
     async with db.reader() as conn:
-        async with conn.execute(f"SELECT department_id, {sums} FROM insight_dept_days WHERE day >= ? AND day <= ? "
-                                "GROUP BY department_id", (period.start.isoformat(), period.end.isoformat())) as cur:
-            found = {int(r[0]): [int(v or 0) for v in r[1:]] for r in await cur.fetchall()}
-        async with conn.execute("SELECT id, name, kind, active FROM departments ORDER BY sort, id") as cur:
-            departments = [(int(r[0]), str(r[1])) for r in await cur.fetchall()
-                           if (r[2] != "centre" and r[3]) or int(r[0]) in found]
+        found = {int(r[0]): [int(v or 0) for v in r[1:]] for r in await fetch_all(
+            conn, f"SELECT department_id, {sums} FROM insight_dept_days WHERE day >= ? AND day <= ? "
+            "GROUP BY department_id", (period.start.isoformat(), period.end.isoformat()))}
+        departments = [(int(r[0]), str(r[1])) for r in await fetch_all(
+            conn, "SELECT id, name, kind, active FROM departments ORDER BY sort, id")
+            if (r[2] != "centre" and r[3]) or int(r[0]) in found]
     base = period.params()
     rows = [appraisal_row(d, name, found.get(d), base, chosen) for d, name in departments
             if only is None or d in only]

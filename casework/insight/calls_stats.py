@@ -14,6 +14,7 @@ import aiosqlite
 from casework.cases.parse import Fields
 from casework.cases.queries import MAX_PER_PAGE, Where
 from casework.db.database import Database
+from casework.db.reads import fetch_all
 from casework.insight.export import CALL_RESULTS
 from casework.insight.measures import (ANSWER_RATE_TARGET, CALL_DIMENSIONS, CALL_MEASURE, CALL_MEASURES,
                                        SERVICE_LEVEL_SECONDS, Moment, call_dimension_clause)
@@ -75,8 +76,7 @@ def call_row(key: str, label: str, sums: list[int] | None, base: dict[str, str],
 
 
 async def _all(conn: aiosqlite.Connection, sql: str, params: list[Any]) -> list[aiosqlite.Row]:
-    async with conn.execute(sql, params) as cur:
-        return list(await cur.fetchall())
+    return await fetch_all(conn, sql, params)
 
 
 async def _agent_names(conn: aiosqlite.Connection) -> dict[str, str]:

@@ -10,6 +10,7 @@ import aiosqlite
 from casework.cases.parse import Fields
 from casework.cases.queries import Where, summary
 from casework.db.database import Database
+from casework.db.reads import fetch_all, fetch_value
 from casework.domain.enums import AssignmentState
 from casework.domain.model import Actor
 from casework.insight.case_stats import ENUMS, BLANK_DISTRICT, department_names
@@ -86,13 +87,12 @@ async def departments_of(conn: aiosqlite.Connection, ids: list[int]) -> dict[int
     if not ids:
         return found
     marks = ",".join("?" * len(ids))
-    async with conn.execute(
-            f"SELECT a.case_id, a.department_id, d.name, a.state, a.is_lead FROM assignments a "
+    for r in await fetch_all(
+            conn, f"SELECT a.case_id, a.department_id, d.name, a.state, a.is_lead FROM assignments a "
             f"JOIN departments d ON d.id = a.department_id WHERE a.case_id IN ({marks}) "
-            f"AND a.state NOT IN ('transferred', 'withdrawn') ORDER BY a.id", ids) as cur:
-        for r in await cur.fetchall():
-            found[r[0]].append({"id": r[1], "name": r[2], "state": r[3],
-                                "state_label": AssignmentState(r[3]).label, "is_lead": bool(r[4])})
+            f"AND a.state NOT IN ('transferred', 'withdrawn') ORDER BY a.id", ids):
+        found[r[0]].append({"id": r[1], "name": r[2], "state": r[3],
+                            "state_label": AssignmentState(r[3]).label, "is_lead": bool(r[4])})
     return found
 
 
@@ -103,11 +103,9 @@ async def case_page(db: Database, moment: Moment, now: datetime, s: Slice, actor
     per_page = max(1, min(per_page, PAGE_CAP))
     page = max(1, page)
     async with db.reader() as conn:
-        async with conn.execute(f"SELECT c.* FROM cases c WHERE {w.sql()} {ORDER} LIMIT ? OFFSET ?",
-                                [*w.params, per_page, (page - 1) * per_page]) as cur:
-            rows = list(await cur.fetchall())
-        async with conn.execute(f"SELECT COUNT(*) FROM cases c WHERE {w.sql()}", w.params) as cur:
-            (total,) = await cur.fetchone()
+        rows = await fetch_all(conn, f"SELECT c.* FROM cases c WHERE {w.sql()} {ORDER} LIMIT ? OFFSET ?",
+                               [*w.params, per_page, (page - 1) * per_page])
+        total = await fetch_value(conn, f"SELECT COUNT(*) FROM cases c WHERE {w.sql()}", w.params)
         depts = await departments_of(conn, [r["id"] for r in rows])
         title = slice_title(s, await department_names(conn))
     items = [summary(r, depts[r["id"]], now, db.tz, due_soon_days) for r in rows]

@@ -15,6 +15,7 @@ import aiosqlite
 from casework.cases.queries import Where
 from casework.cases.visibility import visible_departments
 from casework.db.database import Database
+from casework.db.reads import fetch_all
 from casework.domain.enums import CaseType, Labelled, Source, State, Urgency
 from casework.domain.model import Actor
 from casework.insight.measures import (CASE_DIMENSION, CASE_DIMENSIONS, CASE_MEASURES, Dimension, Moment,
@@ -66,13 +67,11 @@ class CaseStats:
 
 
 async def department_names(conn: aiosqlite.Connection) -> dict[int, str]:
-    async with conn.execute("SELECT id, name FROM departments ORDER BY sort, id") as cur:
-        return {int(r[0]): str(r[1]) for r in await cur.fetchall()}
+    return {int(r[0]): str(r[1]) for r in await fetch_all(conn, "SELECT id, name FROM departments ORDER BY sort, id")}
 
 
 async def _rows(conn: aiosqlite.Connection, sql: str, params: list[Any]) -> list[aiosqlite.Row]:
-    async with conn.execute(sql, params) as cur:
-        return list(await cur.fetchall())
+    return await fetch_all(conn, sql, params)
 
 
 async def _from_rollup(conn: aiosqlite.Connection, period: Period) -> tuple[Counts, list[tuple[str, int]]]:

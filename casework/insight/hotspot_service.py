@@ -16,6 +16,7 @@ from typing import Any
 from casework.cases.queries import Where
 from casework.cases.visibility import visible_departments
 from casework.db.database import Database
+from casework.db.reads import fetch_all, fetch_one
 from casework.db.timefmt import to_db
 from casework.domain.model import Actor
 from casework.errors import Invalid, NotFound
@@ -123,9 +124,7 @@ def forget(db: Database) -> None:
 
 async def curated(db: Database) -> list[Hotspot]:
     async with db.reader() as conn:
-        async with conn.execute("SELECT * FROM hotspots WHERE status != 'merged' "
-                                "ORDER BY updated_at DESC, id DESC") as cur:
-            rows = await cur.fetchall()
+        rows = await fetch_all(conn, "SELECT * FROM hotspots WHERE status != 'merged' ORDER BY updated_at DESC, id DESC")
     return [Hotspot(r["id"], r["name"], r["kind"], json.loads(r["terms"]), r["status"], r["merged_into"], r["note"])
             for r in rows]
 
@@ -149,8 +148,7 @@ async def visible_ids(db: Database, actor: Actor, start: date, today: date) -> s
         return None
     w = scoped(actor, start, today)
     async with db.reader() as conn:
-        async with conn.execute(f"SELECT c.id FROM cases c WHERE {w.sql()}", w.params) as cur:
-            return {int(r[0]) for r in await cur.fetchall()}
+        return {int(r[0]) for r in await fetch_all(conn, f"SELECT c.id FROM cases c WHERE {w.sql()}", w.params)}
 
 
 async def view(db: Database, actor: Actor, today: date, curate: bool, force: bool = False) -> HotspotView:
@@ -224,14 +222,13 @@ async def add(db: Database, name: str, kind: str, terms: list[str], status: str,
 
 
 async def _taken(conn: Any, terms: list[str]) -> list[str]:
-    async with conn.execute("SELECT terms FROM hotspots WHERE status != 'merged'") as cur:
-        used = {t for r in await cur.fetchall() for t in json.loads(r[0])}
+    used = {t for r in await fetch_all(conn, "SELECT terms FROM hotspots WHERE status != 'merged'")
+            for t in json.loads(r[0])}
     return [t for t in terms if t in used]
 
 
 async def _get(conn: Any, hotspot_id: int) -> Hotspot:
-    async with conn.execute("SELECT * FROM hotspots WHERE id = ? AND status != 'merged'", (hotspot_id,)) as cur:
-        r = await cur.fetchone()
+    r = await fetch_one(conn, "SELECT * FROM hotspots WHERE id = ? AND status != 'merged'", (hotspot_id,))
     if r is None:
         raise NotFound("没有这个热点")
     return Hotspot(r["id"], r["name"], r["kind"], json.loads(r["terms"]), r["status"], r["merged_into"], r["note"])

@@ -11,10 +11,9 @@ from casework.errors import Forbidden, NotFound
 from casework.insight.export import case_workbook
 from casework.insight.service import InsightService
 from casework.insight.workers import in_worker
-from casework.search.text import match_query
 
 
-def list_where(svc: InsightService, f: CaseFilter, actor: Actor, name: str) -> Where:
+async def list_where(svc: InsightService, f: CaseFilter, actor: Actor, name: str) -> Where:
     """The WHERE of CaseQueries.search for this filter (and named list), as the page builds it."""
     spec = LISTS.get(name) if name else None
     if name and spec is None:
@@ -22,8 +21,9 @@ def list_where(svc: InsightService, f: CaseFilter, actor: Actor, name: str) -> W
     if spec is not None and not spec.roles & actor.roles:
         raise Forbidden("您无权查看该列表")
     now = svc.clock()
-    match = match_query(f.q) if f.q.strip() else None
-    w = CaseQueries(None, svc.db.tz, svc.due_soon_days)._where(f, actor, now, match, False)  # type: ignore[arg-type]
+    async with svc.db.reader() as conn:
+        queries = CaseQueries(conn, svc.db.tz, svc.due_soon_days)
+        w = queries.where(f, actor, now, await queries.text_match(f.q))
     if spec is not None:
         soon = now + timedelta(days=svc.due_soon_days)
         spec.apply(w, actor, to_db(now, svc.db.tz) or "", to_db(soon, svc.db.tz) or "")
@@ -32,7 +32,7 @@ def list_where(svc: InsightService, f: CaseFilter, actor: Actor, name: str) -> W
 
 async def export_list(svc: InsightService, f: CaseFilter, actor: Actor, name: str) -> tuple[bytes, str]:
     """Every case of a work list or a search (newest first, at most EXPORT_MAX) as a workbook."""
-    w = list_where(svc, f, actor, name)
+    w = await list_where(svc, f, actor, name)
     title = LISTS[name].label if name else "办件查询"
     data = await in_worker(case_workbook, svc.db.path, w, svc.moment(), title)
     return data, f"{title}.xlsx"

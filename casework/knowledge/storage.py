@@ -5,6 +5,7 @@ from typing import Any
 
 import aiosqlite
 
+from casework.db.reads import fetch_all, fetch_one, fetch_value
 from casework.knowledge.model import ArticleInput
 from casework.search.text import index_text, match_query
 
@@ -13,15 +14,13 @@ ARTICLE_FIELDS = ("a.id, a.category_id, k.name AS category, a.title, a.body, a.k
 
 
 async def categories(conn: aiosqlite.Connection) -> list[dict[str, Any]]:
-    async with conn.execute(
-            "SELECT k.id, k.name, k.sort, (SELECT COUNT(*) FROM kb_articles a WHERE a.category_id = k.id "
-            "AND a.active = 1) AS articles FROM kb_categories k WHERE k.active = 1 ORDER BY k.sort, k.id") as cur:
-        return [dict(r) for r in await cur.fetchall()]
+    return [dict(r) for r in await fetch_all(
+        conn, "SELECT k.id, k.name, k.sort, (SELECT COUNT(*) FROM kb_articles a WHERE a.category_id = k.id "
+        "AND a.active = 1) AS articles FROM kb_categories k WHERE k.active = 1 ORDER BY k.sort, k.id")]
 
 
 async def category_exists(conn: aiosqlite.Connection, category_id: int) -> bool:
-    async with conn.execute("SELECT 1 FROM kb_categories WHERE id = ? AND active = 1", (category_id,)) as cur:
-        return await cur.fetchone() is not None
+    return await fetch_one(conn, "SELECT 1 FROM kb_categories WHERE id = ? AND active = 1", (category_id,)) is not None
 
 
 async def add_category(conn: aiosqlite.Connection, name: str, sort: int) -> int:
@@ -38,9 +37,8 @@ async def remove_category(conn: aiosqlite.Connection, category_id: int) -> None:
 
 
 async def get(conn: aiosqlite.Connection, article_id: int) -> dict[str, Any] | None:
-    async with conn.execute(f"SELECT {ARTICLE_FIELDS} FROM kb_articles a JOIN kb_categories k "
-                            "ON k.id = a.category_id WHERE a.id = ?", (article_id,)) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(conn, f"SELECT {ARTICLE_FIELDS} FROM kb_articles a JOIN kb_categories k "
+                          "ON k.id = a.category_id WHERE a.id = ?", (article_id,))
     return dict(row) if row else None
 
 
@@ -84,10 +82,8 @@ async def search(conn: aiosqlite.Connection, q: str, category_id: int | None, pa
         clauses.append("a.category_id = ?")
         params.append(category_id)
     where = " AND ".join(clauses)
-    async with conn.execute(f"SELECT {ARTICLE_FIELDS} FROM kb_articles a JOIN kb_categories k ON "
-                            f"k.id = a.category_id WHERE {where} ORDER BY a.updated_at DESC, a.id DESC "
-                            "LIMIT ? OFFSET ?", [*params, per_page, (page - 1) * per_page]) as cur:
-        items = [dict(r) for r in await cur.fetchall()]
-    async with conn.execute(f"SELECT COUNT(*) FROM kb_articles a WHERE {where}", params) as cur:
-        (total,) = await cur.fetchone()
+    items = [dict(r) for r in await fetch_all(
+        conn, f"SELECT {ARTICLE_FIELDS} FROM kb_articles a JOIN kb_categories k ON k.id = a.category_id "
+        f"WHERE {where} ORDER BY a.updated_at DESC, a.id DESC LIMIT ? OFFSET ?", [*params, per_page, (page - 1) * per_page])]
+    total = await fetch_value(conn, f"SELECT COUNT(*) FROM kb_articles a WHERE {where}", params)
     return {"items": items, "page": page, "per_page": per_page, "total": total}

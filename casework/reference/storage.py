@@ -5,17 +5,18 @@ from datetime import date
 
 import aiosqlite
 
+from casework.db.reads import fetch_all
 from casework.domain.enums import CaseType, Urgency
 from casework.reference.model import Department, Reference
 
 
 async def load_reference(conn: aiosqlite.Connection) -> Reference:
-    async with conn.execute("SELECT id, name, kind, district, active, sort FROM departments") as cur:
-        departments = {r[0]: Department(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in await cur.fetchall()}
-    async with conn.execute("SELECT case_type, urgency, days FROM deadline_rules") as cur:
-        rules = {(CaseType(r[0]), Urgency(r[1])): r[2] for r in await cur.fetchall()}
-    async with conn.execute("SELECT day, is_workday FROM calendar_overrides") as cur:
-        overrides = {date.fromisoformat(r[0]): bool(r[1]) for r in await cur.fetchall()}
+    departments = {r[0]: Department(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in await fetch_all(
+        conn, "SELECT id, name, kind, district, active, sort FROM departments")}
+    rules = {(CaseType(r[0]), Urgency(r[1])): r[2]
+             for r in await fetch_all(conn, "SELECT case_type, urgency, days FROM deadline_rules")}
+    overrides = {date.fromisoformat(r[0]): bool(r[1])
+                 for r in await fetch_all(conn, "SELECT day, is_workday FROM calendar_overrides")}
     return Reference(departments, rules, overrides)
 
 
@@ -48,5 +49,5 @@ async def delete_override(conn: aiosqlite.Connection, day: date) -> bool:
 
 
 async def list_overrides(conn: aiosqlite.Connection) -> list[dict[str, object]]:
-    async with conn.execute("SELECT day, is_workday, note FROM calendar_overrides ORDER BY day") as cur:
-        return [{"day": r[0], "is_workday": bool(r[1]), "note": r[2]} for r in await cur.fetchall()]
+    return [{"day": r[0], "is_workday": bool(r[1]), "note": r[2]}
+            for r in await fetch_all(conn, "SELECT day, is_workday, note FROM calendar_overrides ORDER BY day")]

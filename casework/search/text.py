@@ -31,6 +31,17 @@ def index_text(*parts: str) -> str:
     return " ".join(tokens)
 
 
+def query_runs(query: str) -> list[str]:
+    return _runs(query)
+
+
+def contains(runs: list[str], *parts: str) -> bool:
+    """Whether the phrase query `match_query` makes of these runs finds a document of these fields:
+    the index's rule without the index (each run inside one run of the document)."""
+    document = [run for part in parts for run in _runs(part or "")]
+    return all(any(run in d for d in document) for run in runs)
+
+
 def match_query(query: str) -> str | None:
     """An FTS5 MATCH expression finding `query` as a substring; None when it has nothing searchable."""
     clauses = []

@@ -1,12 +1,15 @@
 """办件查询: number prefix, phone, Chinese substring search, 更多条件 filters, paging, sorting, bad filters."""
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 import pytest
 
+from casework.search.text import match_query
 from tests.conftest import TZ
 from tests.integration.helpers import act, new_case, relogin, search_ids
+from web.keys import DATABASE
 
 
 async def _corpus(login, org, clock):
@@ -133,3 +136,19 @@ async def test_bad_filter_values_are_400_with_fields(login, params, field) -> No
         status, body = await sup.call("GET", path, params=params)
         assert status == 400, (params, body)
         assert field in body["error"]["fields"] and body["error"]["message"]
+
+
+async def test_the_running_service_indexes_new_cases_by_itself(server, login) -> None:
+    """The background indexer (once a second by default) brings each new case into the index."""
+    ct = await login("ct")
+    case = await new_case(ct, title="椰林路积水")
+    db = server.app[DATABASE]
+    for _ in range(50):
+        async with db.reader() as conn:
+            async with conn.execute("SELECT upto FROM search_progress") as cur:
+                if (await cur.fetchone())[0] >= case["id"]:
+                    break
+        await asyncio.sleep(0.1)
+    async with db.reader() as conn:
+        async with conn.execute("SELECT rowid FROM case_fts WHERE case_fts MATCH ?", (match_query("积水"),)) as cur:
+            assert [r[0] for r in await cur.fetchall()] == [case["id"]]

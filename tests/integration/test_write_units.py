@@ -13,6 +13,7 @@ import pytest
 from casework.cases.loading import load_case
 from casework.cases.rows import CaseRows
 from casework.cases.storage import CaseStore
+from casework.db.checkpoint import Checkpointer
 from casework.db.database import Database
 from casework.domain import commands as c
 from casework.domain.enums import CaseType, Source, State, Urgency
@@ -192,3 +193,39 @@ async def test_the_wal_is_copied_back_in_the_background(db: Database) -> None:
             break
         await asyncio.sleep(0.1)
     assert db.path.stat().st_size > before + 3_000_000
+
+
+
+def _wal_salt(db: Database) -> bytes:
+    """Salt-1 of the WAL header: it changes each time the log starts over from its beginning."""
+    return db.path.with_name(db.path.name + "-wal").read_bytes()[16:20]
+
+
+async def test_a_finished_checkpoint_lets_the_next_commit_start_the_wal_over(db: Database) -> None:
+    await db.write(lambda conn: conn.executemany("INSERT INTO t VALUES (?)", [(n,) for n in range(300)]))
+    first = _wal_salt(db)
+    await db.finish_checkpoint()
+    await db.write(lambda conn: conn.execute("INSERT INTO t VALUES (1)"))
+    assert _wal_salt(db) != first
+
+
+async def test_each_checkpoint_round_that_copied_frames_is_finished(db: Database) -> None:
+    finished: list[float] = []
+
+    async def finish() -> None:
+        finished.append(time.monotonic())
+    checkpointer = Checkpointer(db.path, finish, interval=0.05)
+    checkpointer.start()
+    try:
+        await asyncio.sleep(0.2)
+        finished.clear()
+        await asyncio.sleep(0.3)
+        assert finished == []  # nothing written since: nothing to finish
+        await db.write(lambda conn: conn.execute("INSERT INTO t VALUES (1)"))
+        for _ in range(40):
+            if finished:
+                break
+            await asyncio.sleep(0.05)
+        assert finished
+    finally:
+        await checkpointer.stop()
