@@ -1,7 +1,7 @@
 """Copying the write-ahead log back into the database file, beside the writers.
 
 By default the commit that pushes the WAL past 1,000 pages does that copy (and its fsync) itself:
-one action in a hundred waits ten times as long. Here a task does it every half second instead,
+one action in a hundred waits ten times as long. Here a task does it ten times a second instead,
 in two steps:
 
 1. the bulk, on a connection of its own in a worker thread: PASSIVE never blocks the writers;
@@ -11,8 +11,10 @@ in two steps:
    and the WAL then grows without end. Appending to a growing file costs each commit's fsync a
    metadata update that overwriting the same blocks does not (about half again as long here).
 
-The writers keep a large automatic checkpoint (BACKSTOP_PAGES) only as a backstop, should this
-task ever stop.
+Ten times a second keeps the WAL small (about 2,000 frames at full tilt): commits then rewrite
+blocks the file already has, and at a million cases the whole lifecycle ran about 7 % faster than
+with checkpoints every half second. The writers keep a large automatic checkpoint (BACKSTOP_PAGES)
+only as a backstop, should this task ever stop.
 """
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ def copy_back(conn: sqlite3.Connection) -> tuple[int, int]:
 
 
 class Checkpointer:
-    def __init__(self, path: Path, finish: Callable[[], Awaitable[object]], interval: float = 0.5) -> None:
+    def __init__(self, path: Path, finish: Callable[[], Awaitable[object]], interval: float = 0.1) -> None:
         self.path, self.finish, self.interval = path, finish, interval
         self._task: asyncio.Task[None] | None = None
         self._conn: sqlite3.Connection | None = None
