@@ -59,8 +59,8 @@ class Checkpointer:
             except asyncio.CancelledError:
                 await asyncio.wait([copying])  # the connection closes only once its thread is done with it
                 raise
-            except sqlite3.Error as exc:  # e.g. disk full: the writers' backstop still bounds the WAL
-                log.warning("WAL checkpoint failed: %s", exc)
+            except Exception:  # e.g. disk full: logged, tried again next round; the backstop bounds the WAL
+                log.exception("WAL checkpoint failed")
 
     async def stop(self) -> None:
         if self._task is not None:

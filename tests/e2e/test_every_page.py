@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
@@ -61,3 +62,14 @@ async def test_every_menu_page_and_its_links_render(demo_server, username: str) 
     errors = {u: s for u, s in seen.items() if s >= 500}
     assert not errors, errors
     assert sum(1 for s in seen.values() if s == 200) >= 5, seen
+
+
+def test_the_demo_data_leaves_no_case_waiting_for_the_index(demo_settings) -> None:
+    """`hotline demo` indexes what it registered: a fresh install searches from the index alone."""
+    conn = sqlite3.connect(demo_settings.storage.database_path)
+    try:
+        (upto,), (last,) = conn.execute("SELECT upto FROM search_progress"), conn.execute("SELECT MAX(id) FROM cases")
+        (indexed,) = conn.execute("SELECT COUNT(*) FROM case_fts_docsize").fetchone()
+    finally:
+        conn.close()
+    assert upto == last and indexed >= 150
