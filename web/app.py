@@ -31,7 +31,7 @@ from telephony.runtime import TELEPHONY, telephony_ctx
 from config.settings import Settings
 from web.api import ApiRoutes, openapi_document
 from web.background import supervised
-from web.keys import CLOCK, DATABASE, READY, SERVICES, SETTINGS, Readiness, Services
+from web.keys import CLOCK, DATABASE, READY, SEARCH_INDEX, SERVICES, SETTINGS, Readiness, Services
 from web.middleware import errors, security_headers, sessions
 from web.pages import admin, appraisal, auth, case_detail, insight, intake, knowledge, lists, printing, public
 from web.render import TEMPLATES, make_environment
@@ -59,7 +59,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 
 async def _search_index(app: web.Application) -> AsyncIterator[None]:
     """Cases reach the full-text index a moment after registration (casework/search/indexer.py)."""
-    indexer = SearchIndexer(app[DATABASE], app[SETTINGS].casework.search_index_seconds)
+    indexer = app[SEARCH_INDEX] = SearchIndexer(app[DATABASE], app[SETTINGS].casework.search_index_seconds)
     task = asyncio.get_running_loop().create_task(supervised("case-search-indexer", indexer.run),
                                                   name="case-search-indexer")
     try:
@@ -87,7 +87,8 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
 async def healthz(request: web.Request) -> web.Response:
     if not request.app[READY].ready:
         return respond({"status": "starting"}, status=503)
-    return respond({"status": "ok", "pbx": request.app[TELEPHONY].health()})
+    return respond({"status": "ok", "pbx": request.app[TELEPHONY].health(),
+                    "search": {"waiting": await request.app[SEARCH_INDEX].waiting()}})
 
 
 async def openapi(request: web.Request) -> web.Response:

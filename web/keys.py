@@ -12,6 +12,7 @@ from casework.clock import Clock
 from casework.db.database import Database
 from casework.knowledge.service import KnowledgeService
 from casework.reference.service import ReferenceService
+from casework.search.indexer import SearchIndexer
 from config.settings import Settings
 
 
@@ -27,6 +28,7 @@ class Services:
 SETTINGS = web.AppKey("settings", Settings)
 CLOCK = web.AppKey("clock", Clock)
 DATABASE = web.AppKey("database", Database)
+SEARCH_INDEX = web.AppKey("search_index", SearchIndexer)
 SERVICES = web.AppKey("services", Services)
 
 

@@ -42,6 +42,7 @@ async def test_a_case_is_found_before_and_after_it_is_indexed(server, login) -> 
     second = await new_case(ct, title="路灯不亮", content="金盘路口停水后路灯也坏了")
     await new_case(ct, title="噪音扰民", content="夜间施工")
     assert await _upto(db) < first["id"]  # all three wait in the backlog
+    assert (await sup.ok("GET", str(server.make_url("/healthz"))))["search"] == {"waiting": 3}
     assert await _found(sup, "停水") == ({first["id"], second["id"]}, 2)
     assert await _found(sup, "停水", states="pending_dispatch") == ({first["id"], second["id"]}, 2)
     assert await _found(sup, "水半") == ({first["id"]}, 1)
@@ -56,6 +57,7 @@ async def test_a_case_is_found_before_and_after_it_is_indexed(server, login) -> 
     assert sorted(r[1] for r in book["办件列表"][1:]) == ["又停水了", "路灯不亮", "金盘路停水"]
     assert await SearchIndexer(db).catch_up() == 1
     assert await SearchIndexer(db).catch_up() == 0
+    assert (await sup.ok("GET", str(server.make_url("/healthz"))))["search"] == {"waiting": 0}
     assert await _found(sup, "停水") == ({first["id"], second["id"], third["id"]}, 3)
 
 
