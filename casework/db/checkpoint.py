@@ -9,7 +9,7 @@ in two steps:
    committed meanwhile. Only a checkpoint that copies every frame lets the next commit start the
    WAL over from its beginning; under a steady stream of commits the bulk alone never catches up,
    and the WAL then grows without end. Appending to a growing file costs each commit's fsync a
-   metadata update that overwriting the same blocks does not (about half again as long here).
+   metadata update that overwriting the same blocks does not (about 40 % longer here).
 
 Ten times a second keeps the WAL small (about 2,000 frames at full tilt): commits then rewrite
 blocks the file already has, and at a million cases the whole lifecycle ran about 7 % faster than

@@ -124,7 +124,8 @@ def forget(db: Database) -> None:
 
 async def curated(db: Database) -> list[Hotspot]:
     async with db.reader() as conn:
-        rows = await fetch_all(conn, "SELECT * FROM hotspots WHERE status != 'merged' ORDER BY updated_at DESC, id DESC")
+        rows = await fetch_all(conn, "SELECT * FROM hotspots WHERE status != 'merged' "
+                                     "ORDER BY updated_at DESC, id DESC")
     return [Hotspot(r["id"], r["name"], r["kind"], json.loads(r["terms"]), r["status"], r["merged_into"], r["note"])
             for r in rows]
 

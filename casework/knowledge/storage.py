@@ -84,6 +84,7 @@ async def search(conn: aiosqlite.Connection, q: str, category_id: int | None, pa
     where = " AND ".join(clauses)
     items = [dict(r) for r in await fetch_all(
         conn, f"SELECT {ARTICLE_FIELDS} FROM kb_articles a JOIN kb_categories k ON k.id = a.category_id "
-        f"WHERE {where} ORDER BY a.updated_at DESC, a.id DESC LIMIT ? OFFSET ?", [*params, per_page, (page - 1) * per_page])]
+        f"WHERE {where} ORDER BY a.updated_at DESC, a.id DESC LIMIT ? OFFSET ?",
+        [*params, per_page, (page - 1) * per_page])]
     total = await fetch_value(conn, f"SELECT COUNT(*) FROM kb_articles a WHERE {where}", params)
     return {"items": items, "page": page, "per_page": per_page, "total": total}

@@ -59,7 +59,8 @@ class SearchIndexer:
     async def waiting(self) -> int:
         """Cases not yet in the index (a few at most while the indexer keeps up; shown by /healthz)."""
         async with self.db.reader() as conn:
-            return int(await fetch_value(conn, "SELECT COUNT(*) FROM cases WHERE id > (SELECT upto FROM search_progress)"))
+            return int(await fetch_value(
+                conn, "SELECT COUNT(*) FROM cases WHERE id > (SELECT upto FROM search_progress)"))
 
     async def run(self) -> None:
         while True:

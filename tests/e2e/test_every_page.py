@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
-from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import aiohttp
