@@ -113,7 +113,7 @@ async def _timed_rounds(svc: CaseService, cast: Cast, raw: aiosqlite.Connection,
     return service_s, raw_s
 
 
-async def lifecycle(path: Path, org: Org, cycles: int, rounds: int = 3, warmup: int = 5) -> dict:
+async def lifecycle(path: Path, org: Org, cycles: int, rounds: int = 5, warmup: int = 5) -> dict:
     db = await Database(path, readers=2, tz=TZ).open()
     clock = system_clock(TZ)
     svc = CaseService(db, clock, ReferenceService(db), 3)
