@@ -6,19 +6,20 @@ import aiosqlite
 
 from casework.cases import rows as r
 from casework.cases.rows import CaseRows
+from casework.db.reads import fetch_all, fetch_one
 from casework.domain.model import Case, FlowEntry
 from casework.errors import NotFound
 
 
 async def load_case(conn: aiosqlite.Connection, rows: CaseRows, case_id: int) -> Case:
-    found = list(await conn.execute_fetchall(r.LOAD_CASE, (case_id,)))
-    if not found:
+    found = await fetch_one(conn, r.LOAD_CASE, (case_id,))
+    if found is None:
         raise NotFound("办件不存在", code="case_not_found")
-    return rows.case(found[0])
+    return rows.case(found)
 
 
 async def load_flow(conn: aiosqlite.Connection, rows: CaseRows, case_id: int) -> list[FlowEntry]:
-    return [rows.flow_entry(row) for row in await conn.execute_fetchall(r.LOAD_FLOW, (case_id,))]
+    return [rows.flow_entry(row) for row in await fetch_all(conn, r.LOAD_FLOW, (case_id,))]
 
 
 async def write_flow(conn: aiosqlite.Connection, rows: CaseRows, case: Case) -> None:

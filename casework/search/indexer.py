@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from typing import Any
 
 import aiosqlite
 
@@ -39,8 +40,13 @@ async def pending_matches(conn: aiosqlite.Connection, query: str) -> tuple[int, 
     """The mark, and the ids of the cases above it (not yet in the index) that `query` finds."""
     upto = await fetch_value(conn, "SELECT upto FROM search_progress")
     rows = await fetch_all(conn, BACKLOG, (upto,))
-    runs = query_runs(query)
-    return int(upto), [row[0] for row in rows if contains(runs, *row[1:])]
+    if not rows:
+        return int(upto), []
+    return int(upto), await asyncio.to_thread(_matching, rows, query_runs(query))  # off the loop, however long
+
+
+def _matching(rows: list[Any], runs: list[str]) -> list[int]:
+    return [row[0] for row in rows if contains(runs, *row[1:])]
 
 
 class SearchIndexer:
@@ -50,11 +56,11 @@ class SearchIndexer:
     async def catch_up(self) -> int:
         """Index the whole backlog, one batch per write unit; how many cases it indexed."""
         total = 0
-        while (done := await self.db.write(index_batch)) > 0:
+        while True:
+            done = await self.db.write(index_batch)
             total += done
             if done < BATCH:
-                break
-        return total
+                return total
 
     async def waiting(self) -> int:
         """Cases not yet in the index (a few at most while the indexer keeps up; shown by /healthz)."""
