@@ -20,7 +20,7 @@ from telephony.bus import Subscription
 from telephony.calls.service import CallStored
 from telephony.calls.views import AgentChanged, CallChanged, CallGone, CallView, ModelReset
 from telephony.events import LinkStateChanged
-from telephony.runtime import Telephony
+from telephony.stack import Telephony
 
 log = logging.getLogger(__name__)
 BOARD = "board"

@@ -94,7 +94,7 @@ class AppChild(Server):
     async def start(self, sim_port: int, desks: int, data_dir: str) -> dict[str, Any]:
         from agent_desk.directory import Directory
         from config.settings import load_settings
-        from telephony.runtime import TELEPHONY
+        from web.keys import TELEPHONY
         from web.app import create_app
         settings = load_settings(environ=CHEAP_HASHING).with_overrides(data_dir=Path(data_dir))
         seeded = await self._seed(settings, desks)
@@ -148,8 +148,8 @@ class AppChild(Server):
         directory.refresh = timed
 
     async def info(self) -> dict[str, Any]:
-        from agent_desk.runtime import DESK
-        from telephony.runtime import TELEPHONY
+        from web.keys import DESK
+        from web.keys import TELEPHONY
         assert self.app is not None
         hub, telephony = self.app[DESK].hub, self.app[TELEPHONY]
         assert telephony.link is not None

@@ -11,7 +11,7 @@ import pytest
 
 from casework.clock import ManualClock
 from config.settings import Settings, load_settings
-from telephony.runtime import TELEPHONY
+from web.keys import TELEPHONY
 from tests.support import Api, Org, seed_org
 from web.app import create_app
 

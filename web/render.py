@@ -10,7 +10,7 @@ import jinja2
 from aiohttp import web
 
 from casework.domain.enums import Role
-from telephony.runtime import TELEPHONY
+from web.keys import TELEPHONY
 from web.menu import menu_for
 from web.request import SESSION
 

@@ -10,13 +10,18 @@ from casework.accounts.service import Session
 from casework.domain.enums import Role
 from casework.domain.model import Actor
 from casework.errors import Forbidden, Invalid, Unauthorized
-from web.keys import SERVICES, Services
+from recordings.service import RecordingService
+from web.keys import RECORDINGS, SERVICES, Services
 
 SESSION = web.RequestKey("session", object)
 
 
 def services(request: web.Request) -> Services:
     return request.app[SERVICES]
+
+
+def recording_service(request: web.Request) -> RecordingService:
+    return request.app[RECORDINGS]
 
 
 def session(request: web.Request) -> Session:

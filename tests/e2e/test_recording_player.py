@@ -6,7 +6,6 @@ import asyncio
 
 import pytest
 
-import recordings
 from tests.e2e.conftest import screenshot
 from tests.integration.test_recordings import case_with_recording
 from tests.support import Api
@@ -18,7 +17,6 @@ SECONDS = 20
 @pytest.fixture
 async def server(aiohttp_server, settings, clock):
     app = create_app(settings, clock=clock)
-    recordings.setup(app)
     return await aiohttp_server(app)
 
 

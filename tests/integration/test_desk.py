@@ -101,8 +101,8 @@ async def test_board_is_for_supervisors_and_websocket_needs_login(pbx_server) ->
 async def test_desks_connected_together_ping_at_different_moments(pbx_server) -> None:
     """Each desk's heartbeat period is its own, in [20, 40) s: desks that connected together (after a
     restart) do not all get a ping in the same tick, ahead of the pops of a burst of rings."""
-    from agent_desk.http import HEARTBEAT, HEARTBEAT_SPREAD
-    from agent_desk.runtime import DESK
+    from web.handlers.desk import HEARTBEAT, HEARTBEAT_SPREAD
+    from web.keys import DESK
     server, org, telephony = pbx_server
     apis = [await Api(str(server.make_url("/"))).login(u) for u in ("ct", "ct2", "sup")]
     sockets = [await desk_socket(api, server) for api in apis for _ in range(4)]

@@ -11,12 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import recordings
 from casework.clock import ManualClock
 from config.settings import Settings
 from recordings.cli import add_cli, import_with
 from recordings.ffmpeg import resolve_binary
-from recordings.keys import RECORDINGS
+from web.keys import RECORDINGS
 from recordings.legacy import LegacyRecorder, gsm_capable_ffmpeg, synth
 from recordings.model import Outcome, Reason, Source
 from recordings.service import RecordingService
@@ -46,9 +45,8 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def server(aiohttp_server, settings: Settings, clock: ManualClock):
-    """The application as create_app builds it, plus recordings.setup (idempotent if already wired)."""
+    """The application as create_app builds it."""
     app = create_app(settings, clock=clock)
-    recordings.setup(app)
     return await aiohttp_server(app)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from casework.accounts.http import guarded_login
+from web.handlers.accounts import guarded_login
 from casework.errors import AppError
 from web.menu import home_for
 from web.middleware import COOKIE

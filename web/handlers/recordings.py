@@ -11,10 +11,9 @@ from urllib.parse import quote
 from aiohttp import web
 
 from casework.errors import AppError, Invalid
-from recordings.keys import recording_service
 from recordings.transcode import FORMATS, ClientGone, TranscodeFailed
 from web.api import ApiRoutes, Param
-from web.request import actor, json_body, path_int, respond
+from web.request import actor, json_body, path_int, recording_service, respond
 
 routes = ApiRoutes("录音")
 PAGE = (Param("page", {"type": "integer", "minimum": 1}), Param("per_page", {"type": "integer", "minimum": 1}))

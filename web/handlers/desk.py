@@ -9,14 +9,14 @@ from aiohttp import web
 
 from agent_desk.bridge import BOARD
 from agent_desk.hub import Client
-from agent_desk.runtime import DESK
+from web.keys import DESK
 from agent_desk.service import DeskService
 from casework.cases.parse import Fields, parse_intake
 from casework.domain.enums import Role, Source
 from casework.domain.intake import Intake
 from casework.errors import Forbidden
 from telephony.actions import TelephonyActions
-from telephony.runtime import TELEPHONY
+from web.keys import TELEPHONY
 from web.api import ApiRoutes, schema_of
 from web.keys import CLOCK, DATABASE
 from web.request import actor, json_body, path_int, respond, services, session

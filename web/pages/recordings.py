@@ -10,11 +10,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from casework.errors import AppError, Invalid
-from recordings.keys import recording_service
 from recordings.model import Recording
 from web.pages.forms import form_data
 from web.render import redirect, render
-from web.request import actor, path_int
+from web.request import actor, path_int, recording_service
 
 routes = web.RouteTableDef()
 TABS = (("unmatched", "未匹配"), ("quarantine", "隔离区"), ("retention", "超期报告"))

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from dataclasses import dataclass
 from typing import AsyncIterator
 
 from aiohttp import web
@@ -13,20 +12,10 @@ from agent_desk.collector import collect_in_lulls
 from agent_desk.context import CallerContext, locate
 from agent_desk.directory import Directory
 from agent_desk.hub import Hub
-from telephony.runtime import TELEPHONY
 from web.background import supervised
-from web.keys import CLOCK, DATABASE, SERVICES
+from web.keys import CLOCK, DATABASE, DESK, SERVICES, TELEPHONY, Desk
 
 BUS_QUEUE = 100_000
-
-
-@dataclass
-class Desk:
-    hub: Hub
-    bridge: DeskBridge
-
-
-DESK = web.AppKey("desk", Desk)
 
 
 async def desk_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -9,7 +9,8 @@ from casework.domain.enums import Role
 from casework.errors import Invalid
 from telephony.actions import SpyMode, TelephonyActions
 from telephony.calls.records import CallDisposition, CallFilter, Page
-from telephony.runtime import TELEPHONY, Telephony
+from telephony.stack import Telephony
+from web.keys import TELEPHONY
 from web.api import ApiRoutes, Param
 from web.keys import CLOCK
 from web.request import actor, json_body, path_int, respond, session

@@ -6,7 +6,7 @@ from aiohttp import web
 from casework.reference.places import DISTRICTS
 from casework.domain.enums import CaseType, Role, Urgency
 from telephony.calls.records import Page
-from telephony.runtime import TELEPHONY
+from web.keys import TELEPHONY
 from web.pages.forms import query_without_page
 from web.render import render
 from web.request import actor, services

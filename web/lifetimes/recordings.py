@@ -1,9 +1,5 @@
-"""Wiring the recordings module into the application: `setup(app)` from create_app, nothing else.
-
-Everything is self-contained: the API table and the pages are installed here (once, even if the
-API table is also listed in web/app.py's API_TABLES for the OpenAPI document), and one cleanup
-context creates the service after the casework services exist, starts one named, supervised,
-cancellable task per watched folder, and on shutdown cancels them and kills any running ffmpeg.
+"""The recordings lifetime: the service (after the casework services exist), one named, supervised,
+cancellable task per watched folder; on shutdown the tasks are cancelled and any running ffmpeg killed.
 """
 from __future__ import annotations
 
@@ -15,14 +11,11 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from config.settings import Settings
-from recordings import http, pages
-from recordings.keys import RECORDING_TASKS, RECORDINGS, SET_UP
 from recordings.model import Source
 from recordings.service import RecordingService
 from recordings.watcher import FolderWatcher
-from web.api import PREFIX
 from web.background import supervised
-from web.keys import CLOCK, DATABASE, SERVICES, SETTINGS
+from web.keys import CLOCK, DATABASE, RECORDING_TASKS, RECORDINGS, SERVICES, SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -60,19 +53,3 @@ async def recordings_ctx(app: web.Application) -> AsyncIterator[None]:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await service.close()
-
-
-def _installed(app: web.Application) -> bool:
-    first = PREFIX + http.routes.endpoints[0].path
-    return any(r.resource is not None and r.resource.canonical == first for r in app.router.routes())
-
-
-def setup(app: web.Application) -> None:
-    """Call once from create_app (after the casework services' cleanup context). Idempotent."""
-    if app.get(SET_UP):
-        return
-    app[SET_UP] = True
-    if not _installed(app):
-        http.routes.install(app)
-    app.router.add_routes(pages.routes)
-    app.cleanup_ctx.append(recordings_ctx)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import AsyncIterator
 
 from aiohttp import web
@@ -19,35 +19,14 @@ from telephony.bus import Bus
 from telephony.calls.model import CallModel
 from telephony.calls.service import CallService, LiveCalls
 from telephony.mapper import AmiMapper
+from telephony.stack import Telephony
 from web.background import supervised
-from web.keys import CLOCK, DATABASE, SETTINGS
+from web.keys import CLOCK, DATABASE, SETTINGS, TELEPHONY
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
 
 
-@dataclass
-class Telephony:
-    settings: PbxSettings
-    bus: Bus
-    model: CallModel
-    calls: CallService
-    live: LiveCalls
-    link: AmiLink | None = None
-    simulator: object | None = None
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
-
-    def health(self) -> dict[str, object]:
-        if self.link is None:
-            return {"enabled": False, "up": False}
-        state = self.link.state
-        return {"enabled": True, "up": state.up, "simulated": self.simulator is not None,
-                "last_failure": state.last_failure,
-                "last_failure_at": state.last_failure_at.isoformat(timespec="seconds") if state.last_failure_at else None,
-                "connected_since": state.connected_since.isoformat(timespec="seconds") if state.connected_since else None}
-
-
-TELEPHONY = web.AppKey("telephony", Telephony)
 
 
 async def _consume(sink: "asyncio.Queue[SinkItem]", live: LiveCalls) -> None:

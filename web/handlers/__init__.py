@@ -1,0 +1,1 @@
+"""JSON API handlers, one module per concept: parse, call one service function, respond."""

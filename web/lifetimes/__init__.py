@@ -1,0 +1,1 @@
+"""Cleanup contexts: each resource's lifetime, started and ended by create_app."""
