@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from casework.domain.enums import OverdueClass, Role
 from casework.domain.model import Actor
-
-if TYPE_CHECKING:
-    from casework.cases.queries import Where
+from casework.cases.where import Where, overdue_clause
 
 CT, SV, CL, HD, LD, AD = (Role.CALL_TAKER, Role.SUPERVISOR, Role.CLERK, Role.HANDLER, Role.LEADER,
                           Role.ADMIN)
@@ -23,7 +21,7 @@ UNMERGED = "c.merged_into IS NULL"
 class ListSpec:
     label: str
     roles: frozenset[Role]
-    build: Callable[["Where", Actor, str, str], None]
+    build: Callable[[Where, Actor, str, str], None]
     order: str = ""
     # For lists whose best plan depends on how many rows the user has: `probe` (one parameter, the
     # user's id) counts them, capped; above CROWDED_ABOVE the query takes `crowded` instead.
@@ -31,25 +29,24 @@ class ListSpec:
     crowded: "ListSpec | None" = None
     index: str = ""  # INDEXED BY: where the planner, without statistics, would sort every match per page
 
-    def apply(self, w: "Where", actor: Actor, now: str, soon: str) -> None:
+    def apply(self, w: Where, actor: Actor, now: str, soon: str) -> None:
         self.build(w, actor, now, soon)
 
 
-def _fixed(clause: str) -> Callable[["Where", Actor, str, str], None]:
+def _fixed(clause: str) -> Callable[[Where, Actor, str, str], None]:
     return lambda w, actor, now, soon: w.add(clause)
 
 
-def _tab(cls: OverdueClass | None) -> Callable[["Where", Actor, str, str], None]:
-    def build(w: "Where", actor: Actor, now: str, soon: str) -> None:
-        from casework.cases.queries import overdue_clause
+def _tab(cls: OverdueClass | None) -> Callable[[Where, Actor, str, str], None]:
+    def build(w: Where, actor: Actor, now: str, soon: str) -> None:
         w.add(FORMAL)
         if cls is not None:
             overdue_clause(w, cls, now, soon)
     return build
 
 
-def _department(state: str, own_handler: bool = False) -> Callable[["Where", Actor, str, str], None]:
-    def build(w: "Where", actor: Actor, now: str, soon: str) -> None:
+def _department(state: str, own_handler: bool = False) -> Callable[[Where, Actor, str, str], None]:
+    def build(w: Where, actor: Actor, now: str, soon: str) -> None:
         extra = " AND handler_id = ?" if own_handler and not actor.has(CL) else ""
         params = [actor.department_id if actor.department_id is not None else -1, state]
         if extra:
@@ -59,23 +56,23 @@ def _department(state: str, own_handler: bool = False) -> Callable[["Where", Act
     return build
 
 
-def _mine(w: "Where", actor: Actor, now: str, soon: str) -> None:
+def _mine(w: Where, actor: Actor, now: str, soon: str) -> None:
     w.add("c.id IN (SELECT case_id FROM flow WHERE actor_id = ?)", actor.id)
 
 
-def _mine_walk(w: "Where", actor: Actor, now: str, soon: str) -> None:
+def _mine_walk(w: Where, actor: Actor, now: str, soon: str) -> None:
     """For someone who has acted on a good part of all cases (a supervisor of many years): walk the
     cases newest first and stop after a page, rather than gather and sort hundreds of thousands."""
     w.add("EXISTS (SELECT 1 FROM flow f WHERE f.actor_id = ? AND f.case_id = c.id)", actor.id)
 
 
-def _front_desk(w: "Where", actor: Actor, now: str, soon: str) -> None:
+def _front_desk(w: Where, actor: Actor, now: str, soon: str) -> None:
     w.add("c.disposition = 'front_desk'")
     if not actor.has(SV, CT, AD, LD):
         w.add("c.concern_department_id = ?", actor.department_id if actor.department_id is not None else -1)
 
 
-def _done_done(w: "Where", actor: Actor, now: str, soon: str) -> None:
+def _done_done(w: Where, actor: Actor, now: str, soon: str) -> None:
     w.add("c.state IN ('closed', 'feedback_done') AND c.disposition = 'forwarded'")
 
 

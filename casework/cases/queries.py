@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import aiosqlite
 
 from casework.cases.lists import CROWDED_ABOVE, LISTS, ListSpec
+from casework.cases.where import Where, overdue_clause
 from casework.cases.visibility import visible_departments
 from casework.db.reads import fetch_all, fetch_value
 from casework.db.timefmt import from_db, to_db
 from casework.domain.deadlines import overdue_class
-from casework.domain.enums import (DONE_STATES, OPEN_STATES, AssignmentState, CaseType, Disposition,
+from casework.domain.enums import (AssignmentState, CaseType, Disposition,
                                    OverdueClass, Source, State, Urgency)
 from casework.domain.model import Actor
 from casework.search.indexer import pending_matches
@@ -45,37 +46,6 @@ class CaseFilter:
     page: int = 1
     per_page: int = 20
     sort: str = "-created_at"
-
-
-@dataclass
-class Where:
-    clauses: list[str] = field(default_factory=list)
-    params: list[Any] = field(default_factory=list)
-
-    def add(self, clause: str, *params: Any) -> None:
-        self.clauses.append(clause)
-        self.params.extend(params)
-
-    def sql(self) -> str:
-        return " AND ".join(self.clauses) if self.clauses else "1"
-
-
-# Literal (enum values, not input) and sorted, as in the partial index cases_open_deadline (migration
-# 0009): SQLite uses a partial index only for a query that repeats its condition.
-OPEN_SQL = f"c.state IN ({', '.join(repr(s) for s in sorted(s.value for s in OPEN_STATES))})"
-
-
-def overdue_clause(where: Where, cls: OverdueClass, now: str, soon: str) -> None:
-    if cls is OverdueClass.OVERDUE_OPEN:
-        where.add(f"{OPEN_SQL} AND c.deadline < ?", now)
-    elif cls is OverdueClass.DUE_SOON:
-        where.add(f"{OPEN_SQL} AND c.deadline >= ? AND c.deadline < ?", now, soon)
-    elif cls is OverdueClass.ON_TIME:
-        where.add(f"{OPEN_SQL} AND c.deadline >= ?", soon)
-    elif cls is OverdueClass.DONE_OVERDUE:
-        where.add("c.overdue_done = 1")
-    else:
-        where.add("c.state IN (?, ?) AND c.overdue_done = 0", *[s.value for s in DONE_STATES])
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from typing import Any, Mapping
 import aiosqlite
 
 from casework.cases.parse import Fields
-from casework.cases.queries import MAX_PER_PAGE, Where
+from casework.cases.queries import MAX_PER_PAGE
+from casework.cases.where import Where
 from casework.db.database import Database
 from casework.db.reads import fetch_all
 from casework.insight.export import CALL_RESULTS

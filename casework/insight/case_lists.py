@@ -8,7 +8,8 @@ from typing import Any, Mapping
 import aiosqlite
 
 from casework.cases.parse import Fields
-from casework.cases.queries import Where, summary
+from casework.cases.queries import summary
+from casework.cases.where import Where
 from casework.db.database import Database
 from casework.db.reads import fetch_all, fetch_value
 from casework.domain.enums import AssignmentState

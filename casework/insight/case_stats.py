@@ -12,7 +12,7 @@ from typing import Any
 
 import aiosqlite
 
-from casework.cases.queries import Where
+from casework.cases.where import Where
 from casework.cases.visibility import visible_departments
 from casework.db.database import Database
 from casework.db.reads import fetch_all

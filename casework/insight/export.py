@@ -16,7 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from casework.cases.queries import Where
+from casework.cases.where import Where
 from casework.domain.enums import CaseType, Disposition, Satisfaction, Source, State, Urgency
 from casework.insight.measures import DONE, OPEN, Moment
 from casework.insight.rollup import read_only

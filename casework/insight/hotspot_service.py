@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from casework.cases.queries import Where
+from casework.cases.where import Where
 from casework.cases.visibility import visible_departments
 from casework.db.database import Database
 from casework.db.reads import fetch_all, fetch_one

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from casework.cases.lists import LISTS
-from casework.cases.queries import CaseFilter, CaseQueries, Where
+from casework.cases.queries import CaseFilter, CaseQueries
+from casework.cases.where import Where
 from casework.db.timefmt import to_db
 from casework.domain.model import Actor
 from casework.errors import Forbidden, NotFound

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from casework.cases.queries import Where
+from casework.cases.where import Where
 from casework.db.timefmt import to_db
 
 OPEN = "('in_progress', 'pending_approval', 'pending_dispatch', 'pending_signoff', 'returned')"

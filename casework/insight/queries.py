@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from casework.cases.queries import Where
+from casework.cases.where import Where
 from casework.cases.visibility import visible_departments
 from casework.domain.model import Actor
 

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Iterable
 
-from casework.cases.queries import Where
+from casework.cases.where import Where
 from casework.db.database import Database
 from casework.insight.measures import (ALL, APPRAISAL_FLAGS, CALL_DIMENSIONS, CALL_MEASURES, CASE_DIMENSIONS,
                                        CASE_MEASURES, OPEN, Moment, call_aggregate, case_aggregate, pair_sql,
