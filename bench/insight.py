@@ -36,7 +36,8 @@ from casework.clock import system_clock  # noqa: E402
 from casework.db.database import Database  # noqa: E402
 from casework.domain.enums import Role  # noqa: E402
 from casework.domain.model import Actor  # noqa: E402
-from casework.insight import hotspot_service, workers  # noqa: E402
+from casework.insight.hotspots import prepare  # noqa: E402
+from casework.insight.workers import WorkerPool  # noqa: E402
 from casework.insight.calls_stats import CallSlice  # noqa: E402
 from casework.insight.case_lists import Slice, slice_where  # noqa: E402
 from casework.insight.export import case_workbook  # noqa: E402
@@ -138,7 +139,7 @@ async def hotspot_bench(db: Database, svc: InsightService) -> list[dict]:
         stop, lags = asyncio.Event(), []
         probe = asyncio.create_task(lag_probe(stop, lags))
         t0 = time.perf_counter()
-        result = await hotspot_service.detection(db, svc.today(), [], force=True)
+        result = await svc.detector.detection(svc.today(), [], force=True)
         seconds = time.perf_counter() - t0
         stop.set()
         await probe
@@ -157,10 +158,10 @@ def _status(key: str, path: str = "/proc/self/status") -> int:
     return 0
 
 
-def _workers(action: str = "") -> int:
+def _workers(pool: WorkerPool, action: str = "") -> int:
     """Reset (action '5') or read the peak RSS (KiB) of the insight worker processes."""
     peak = 0
-    for pid in list(getattr(workers._POOL, "_processes", {}) or {}):
+    for pid in pool.pids():
         try:
             if action:
                 Path(f"/proc/{pid}/clear_refs").write_text(action)
@@ -177,15 +178,15 @@ async def export_bench(db: Database, svc: InsightService, sup: Actor) -> dict:
     moment = svc.moment()
     where = slice_where(Slice(period), sup, moment)
     rss0 = _status("VmRSS")
-    _workers("5")
+    _workers(svc.workers, "5")
     stop, lags = asyncio.Event(), []
     probe = asyncio.create_task(lag_probe(stop, lags))
     t0 = time.perf_counter()
-    data = await workers.in_worker(case_workbook, db.path, where, moment, "bench", EXPORT_ROWS)
+    data = await svc.workers.run(case_workbook, db.path, where, moment, "bench", EXPORT_ROWS)
     seconds = time.perf_counter() - t0
     stop.set()
     await probe
-    hwm = _workers()
+    hwm = _workers(svc.workers)
     tracemalloc.start()
     again = await asyncio.to_thread(case_workbook, db.path, where, moment, "bench", EXPORT_ROWS)
     _, peak = tracemalloc.get_traced_memory()
@@ -236,9 +237,9 @@ async def forget_totals(db: Database) -> None:
 
 
 async def measure(path: Path, org: Org, repeats: int) -> tuple[float, list[dict], list[dict], dict]:
-    db = await Database(path, readers=2, tz=TZ).open()
+    db, pool = await Database(path, readers=2, tz=TZ).open(), WorkerPool(warm=prepare)
     try:
-        svc = InsightService(db, system_clock(TZ))
+        svc = InsightService(db, system_clock(TZ), pool)
         await forget_totals(db)
         t0 = time.perf_counter()
         done = await refresh(db, svc.moment())
@@ -258,6 +259,7 @@ async def measure(path: Path, org: Org, repeats: int) -> tuple[float, list[dict]
         export = await export_bench(db, svc, sup)
         return rollup_s, rows, hot, export
     finally:
+        await pool.close()
         await db.close()
 
 

@@ -13,6 +13,7 @@ from casework.attachments.service import AttachmentService
 from casework.cases.service import CaseService
 from casework.clock import Clock
 from casework.db.database import Database
+from casework.insight.service import InsightService
 from casework.knowledge.service import KnowledgeService
 from casework.reference.service import ReferenceService
 from casework.search.indexer import SearchIndexer
@@ -28,6 +29,7 @@ class Services:
     cases: CaseService
     knowledge: KnowledgeService
     attachments: AttachmentService
+    insight: InsightService
 
 
 SETTINGS = web.AppKey("settings", Settings)

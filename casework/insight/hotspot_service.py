@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import weakref
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -23,7 +22,7 @@ from casework.errors import Invalid, NotFound
 from casework.insight.hotspots import WINDOW_DAYS, Candidate, Detection, Term, run, trend
 from casework.insight.queries import scope_clause, scoped
 from casework.insight.tables import Sheet
-from casework.insight.workers import in_worker
+from casework.insight.workers import WorkerPool
 
 CACHE_SECONDS = 600
 KIND_LABELS = {"topic": "话题", "place": "地点", "manual": "人工添加"}
@@ -92,34 +91,26 @@ class HotspotView:
                           "series": [{"name": i.name, "values": i.trend} for i in shown]}}
 
 
-class _State:
-    def __init__(self) -> None:
+class Detector:
+    """The latest detection of one database, kept for a while and recomputed in a worker process."""
+
+    def __init__(self, db: Database, workers: WorkerPool) -> None:
+        self.db, self.workers = db, workers
         self.lock = asyncio.Lock()
         self.result: Detection | None = None
         self.at = 0.0
 
-
-_STATES: "weakref.WeakKeyDictionary[Database, _State]" = weakref.WeakKeyDictionary()
-
-
-async def detection(db: Database, today: date, terms: list[str], force: bool = False) -> Detection:
-    """The latest detection, recomputed in the worker process when old, for another day or missing terms."""
-    state = _STATES.setdefault(db, _State())
-    async with state.lock:
-        found = state.result
-        stale = (found is None or found.today != today or time.monotonic() - state.at > CACHE_SECONDS
-                 or any(t not in found.terms for t in terms))
-        if force or stale:
-            state.result = await in_worker(run, db.path, today, terms)
-            state.at = time.monotonic()
-        assert state.result is not None
-        return state.result
-
-
-def forget(db: Database) -> None:
-    state = _STATES.get(db)
-    if state is not None:
-        state.result = None
+    async def detection(self, today: date, terms: list[str], force: bool = False) -> Detection:
+        """Recomputed when old, for another day or missing terms."""
+        async with self.lock:
+            found = self.result
+            stale = (found is None or found.today != today or time.monotonic() - self.at > CACHE_SECONDS
+                     or any(t not in found.terms for t in terms))
+            if force or stale:
+                self.result = await self.workers.run(run, self.db.path, today, terms)
+                self.at = time.monotonic()
+            assert self.result is not None
+            return self.result
 
 
 async def curated(db: Database) -> list[Hotspot]:
@@ -152,9 +143,10 @@ async def visible_ids(db: Database, actor: Actor, start: date, today: date) -> s
         return {int(r[0]) for r in await fetch_all(conn, f"SELECT c.id FROM cases c WHERE {w.sql()}", w.params)}
 
 
-async def view(db: Database, actor: Actor, today: date, curate: bool, force: bool = False) -> HotspotView:
+async def view(detector: Detector, actor: Actor, today: date, curate: bool, force: bool = False) -> HotspotView:
+    db = detector.db
     hotspots = await curated(db)
-    result = await detection(db, today, sorted({t for h in hotspots for t in h.terms}), force)
+    result = await detector.detection(today, sorted({t for h in hotspots for t in h.terms}), force)
     visible = await visible_ids(db, actor, result.start, today)
     confirmed = [item(result, h.name, h.kind, h.terms, visible, id=h.id, status=h.status)
                  for h in hotspots if h.status == "confirmed"]
@@ -169,9 +161,10 @@ async def view(db: Database, actor: Actor, today: date, curate: bool, force: boo
     return out
 
 
-async def members_of(db: Database, actor: Actor, today: date, hotspot_id: int | None,
+async def members_of(detector: Detector, actor: Actor, today: date, hotspot_id: int | None,
                      term: str) -> tuple[str, list[int]]:
     """(title, case ids) of a curated hotspot or of one term (a candidate), within the user's scope."""
+    db = detector.db
     hotspots = await curated(db)
     if hotspot_id is not None:
         found = next((h for h in hotspots if h.id == hotspot_id), None)
@@ -180,7 +173,7 @@ async def members_of(db: Database, actor: Actor, today: date, hotspot_id: int | 
         name, terms = found.name, found.terms
     else:
         name, terms = term, [term]
-    result = await detection(db, today, sorted({t for h in hotspots for t in h.terms} | set(terms)))
+    result = await detector.detection(today, sorted({t for h in hotspots for t in h.terms} | set(terms)))
     visible = await visible_ids(db, actor, result.start, today)
     return f"热点：{name}（{result.start} 至 {result.today}）", [i for i, _ in _members(result, terms, visible)]
 

@@ -37,7 +37,6 @@ STOP_WORDS = frozenset((
     "小区 花园 新村 公寓 市场 附近 路段 海口 海口市 街道 社区 居民 业主 无效 来电人 导致 影响 经常 突然 长期 多次 "
     "进行 不合理 不及时 频繁 公交站 十字路口 商业街 学校 学校附近").split())
 _segment_lock = threading.Lock()
-_ready = False
 _cut_cache: dict[str, tuple[str, ...]] = {}
 CACHE_LIMIT = 300_000
 
@@ -77,15 +76,14 @@ class Detection:
     candidates: list[Candidate]
 
 
-def _prepare() -> None:
-    global _ready
+def prepare() -> None:
+    """jieba's dictionary with the place names in it (jieba's own flag says when that is done)."""
     with _segment_lock:
-        if not _ready:
+        if not jieba.dt.initialized:
             jieba.setLogLevel(logging.WARNING)
             jieba.initialize()
             for name in PLACE_NAMES:
                 jieba.add_word(name, freq=20000)
-            _ready = True
 
 
 def words(title: str) -> tuple[str, ...]:
@@ -149,7 +147,7 @@ def widen(term: Term, docs: list[Doc]) -> Term:
 def detect(docs: list[Doc], today: date, curated_terms: Iterable[str] = (), started: float | None = None) -> Detection:
     """Candidates among the docs' terms, and the members of every candidate and curated term."""
     started = time.perf_counter() if started is None else started
-    _prepare()
+    prepare()
     found = index(docs)
     screened = [t for t in found.values() if judge(t, today) is not None]
     kept: dict[str, Term] = {t.term: widen(t, docs) for t in screened}

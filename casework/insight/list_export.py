@@ -11,7 +11,6 @@ from casework.domain.model import Actor
 from casework.errors import Forbidden, NotFound
 from casework.insight.export import case_workbook
 from casework.insight.service import InsightService
-from casework.insight.workers import in_worker
 
 
 async def list_where(svc: InsightService, f: CaseFilter, actor: Actor, name: str) -> Where:
@@ -35,5 +34,5 @@ async def export_list(svc: InsightService, f: CaseFilter, actor: Actor, name: st
     """Every case of a work list or a search (newest first, at most EXPORT_MAX) as a workbook."""
     w = await list_where(svc, f, actor, name)
     title = LISTS[name].label if name else "办件查询"
-    data = await in_worker(case_workbook, svc.db.path, w, svc.moment(), title)
+    data = await svc.workers.run(case_workbook, svc.db.path, w, svc.moment(), title)
     return data, f"{title}.xlsx"

@@ -24,7 +24,7 @@ from casework.insight.case_stats import CaseStats, case_stats, department_names
 from casework.insight.export import call_workbook, case_workbook, sheets_workbook
 from casework.insight.measures import Moment
 from casework.insight.periods import MAX_DAYS, Period, parse_period
-from casework.insight.workers import in_worker
+from casework.insight.workers import WorkerPool
 
 __all__ = ["InsightService", "Period", "parse_period", "MAX_DAYS"]
 STAT_ROLES = (Role.SUPERVISOR, Role.LEADER)
@@ -39,8 +39,9 @@ def _require(actor: Actor, roles: tuple[Role, ...], message: str = "您无权查
 
 
 class InsightService:
-    def __init__(self, db: Database, clock: Clock, due_soon_days: int = 3) -> None:
-        self.db, self.clock, self.due_soon_days = db, clock, due_soon_days
+    def __init__(self, db: Database, clock: Clock, workers: WorkerPool, due_soon_days: int = 3) -> None:
+        self.db, self.clock, self.workers, self.due_soon_days = db, clock, workers, due_soon_days
+        self.detector = hs.Detector(db, workers)
 
     def today(self) -> date:
         return self.clock().astimezone(self.db.tz).date()
@@ -75,7 +76,7 @@ class InsightService:
         moment = self.moment()
         async with self.db.reader() as conn:
             title = slice_title(s, await department_names(conn))
-        data = await in_worker(case_workbook, self.db.path, slice_where(s, actor, moment), moment, title)
+        data = await self.workers.run(case_workbook, self.db.path, slice_where(s, actor, moment), moment, title)
         return data, f"办件列表_{s.period.start}_{s.period.end}.xlsx"
 
     # --- 来电情况 统计表 ----------------------------------------------------------------------------------
@@ -94,7 +95,7 @@ class InsightService:
 
     async def call_export(self, s: CallSlice, actor: Actor) -> Export:
         _require(actor, CALL_ROLES)
-        data = await in_worker(call_workbook, self.db.path, s.where(), s.title())
+        data = await self.workers.run(call_workbook, self.db.path, s.where(), s.title())
         return data, f"来电记录_{s.period.start}_{s.period.end}.xlsx"
 
     # --- 考核 ---------------------------------------------------------------------------------------
@@ -121,7 +122,7 @@ class InsightService:
     async def hotspots(self, actor: Actor, force: bool = False) -> hs.HotspotView:
         _require(actor, STAT_ROLES)
         curate = actor.has(*CURATE_ROLES)
-        return await hs.view(self.db, actor, self.today(), curate, force and curate)
+        return await hs.view(self.detector, actor, self.today(), curate, force and curate)
 
     async def hotspots_export(self, actor: Actor) -> Export:
         view = await self.hotspots(actor)
@@ -133,7 +134,7 @@ class InsightService:
         _require(actor, STAT_ROLES)
         if hotspot_id is None:
             _require(actor, CURATE_ROLES, "只有监督管理人员可以查看候选热点")
-        title, ids = await hs.members_of(self.db, actor, self.today(), hotspot_id, term)
+        title, ids = await hs.members_of(self.detector, actor, self.today(), hotspot_id, term)
         s = Slice(Period(self.today(), self.today()))
         result = await case_page(self.db, self.moment(), self.clock(), s, actor, page, per_page,
                                  self.due_soon_days, where=hs.ids_where(actor, ids))
@@ -143,8 +144,8 @@ class InsightService:
         _require(actor, STAT_ROLES)
         if hotspot_id is None:
             _require(actor, CURATE_ROLES, "只有监督管理人员可以查看候选热点")
-        title, ids = await hs.members_of(self.db, actor, self.today(), hotspot_id, term)
-        data = await in_worker(case_workbook, self.db.path, hs.ids_where(actor, ids), self.moment(), title)
+        title, ids = await hs.members_of(self.detector, actor, self.today(), hotspot_id, term)
+        data = await self.workers.run(case_workbook, self.db.path, hs.ids_where(actor, ids), self.moment(), title)
         return data, "热点办件.xlsx"
 
     async def curate(self, action: str, data: Mapping[str, Any], actor: Actor) -> str:

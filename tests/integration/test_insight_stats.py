@@ -19,11 +19,10 @@ from casework.domain.enums import Role
 from casework.domain.model import Actor
 from casework.insight.case_stats import _live, build, department_names
 from casework.insight.periods import Period
-from casework.insight.service import InsightService
 from tests.integration.helpers import act, new_case, relogin
 from tests.integration.insight_helpers import (PERIOD, check_links, crafted, listed, page, same_as_page, tables,
                                                workbook)
-from web.keys import CLOCK, DATABASE
+from web.keys import DATABASE, SERVICES
 
 SUMMARY = {"total": 7, "on_time": 1, "due_soon": 2, "overdue_open": 1, "done_on_time": 2, "done_overdue": 1,
            "returned": 1, "extended": 1, "reopened": 1, "urged": 1, "satisfied": 1, "basic": 1, "unsatisfied": 1}
@@ -80,7 +79,7 @@ async def test_export_is_the_page(server, login, org, clock) -> None:
 async def test_rollup_equals_live(server, login, org, clock) -> None:
     await crafted(login, org, clock)
     db = server.app[DATABASE]
-    svc = InsightService(db, server.app[CLOCK])
+    svc = server.app[SERVICES].insight
     period = Period(date.fromisoformat(PERIOD["from"]), date.fromisoformat(PERIOD["to"]))
     sup = Actor(org.users["sup"], "张监督", frozenset({Role.SUPERVISOR}))
     from_rollup = await svc.case_stats(period, sup)
@@ -141,7 +140,7 @@ async def test_per_day_totals_follow_the_clock_and_the_writes(server, login, org
     ct = await login("ct")
     await new_case(ct, title="H 新登记", case_type="consultation")  # 14 Oct: outside the period
     db = server.app[DATABASE]
-    svc = InsightService(db, server.app[CLOCK])
+    svc = server.app[SERVICES].insight
     period = Period(date(2026, 9, 1), date(2026, 10, 31))
     sup = Actor(org.users["sup"], "张监督", frozenset({Role.SUPERVISOR}))
     from_rollup = await svc.case_stats(period, sup)
@@ -159,7 +158,7 @@ async def test_a_change_during_a_refresh_is_not_lost(server, login, org, clock) 
 
     from casework.insight import rollup
     db = server.app[DATABASE]
-    svc = InsightService(db, server.app[CLOCK])
+    svc = server.app[SERVICES].insight
     ct = await login("ct")
     await rollup.refresh(db, svc.moment())  # start clean
     await new_case(ct, title="第一件")

@@ -11,6 +11,9 @@ from casework.accounts.service import AccountService
 from casework.attachments.service import AttachmentService
 from casework.cases.service import CaseService
 from casework.db.database import Database
+from casework.insight.hotspots import prepare as prepare_segmenter
+from casework.insight.service import InsightService
+from casework.insight.workers import WorkerPool
 from casework.knowledge.service import KnowledgeService
 from casework.reference.service import ReferenceService
 from casework.search.indexer import SearchIndexer
@@ -43,15 +46,20 @@ async def search_index_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def services_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The services; the insight worker processes (each with jieba ready) end with them."""
     settings, db, clock = app[SETTINGS], app[DATABASE], app[CLOCK]
-    reference = ReferenceService(db)
+    reference, workers = ReferenceService(db), WorkerPool(warm=prepare_segmenter)
     app[SERVICES] = Services(
         accounts=AccountService(db, clock, settings.security),
         reference=reference,
         cases=CaseService(db, clock, reference, settings.casework.due_soon_days),
         knowledge=KnowledgeService(db, clock),
         attachments=AttachmentService(db, clock, settings.storage.attachments_dir, settings.uploads),
+        insight=InsightService(db, clock, workers, settings.casework.due_soon_days),
     )
     app[READY].ready = True
-    yield
-    app[READY].ready = False
+    try:
+        yield
+    finally:
+        app[READY].ready = False
+        await workers.close()

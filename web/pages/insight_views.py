@@ -12,14 +12,14 @@ from casework.errors import Invalid
 from casework.insight.periods import Period, parse_period
 from casework.insight.service import InsightService
 from casework.insight.tables import display
-from web.keys import CLOCK, DATABASE, SETTINGS
+from web.keys import SERVICES
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PRINT_ROWS = 1000
 
 
 def insight(request: web.Request) -> InsightService:
-    return InsightService(request.app[DATABASE], request.app[CLOCK], request.app[SETTINGS].casework.due_soon_days)
+    return request.app[SERVICES].insight
 
 
 def period_of(request: web.Request, default: Period) -> tuple[Period | None, dict[str, str]]:
