@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 from aiohttp import web
 
@@ -95,6 +95,22 @@ def _kept(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in SECRET_FIELDS}
 
 
+Saved = tuple[str, str]  # where to go next, and the message to show there
+
+
+async def _submit(request: web.Request, save: Callable[[dict[str, Any]], Awaitable[Saved]],
+                  again: Callable[..., Awaitable[web.Response]]) -> web.StreamResponse:
+    """Every admin form the same way: saved, on to the next page with a message; refused, the same page
+    again with what was typed (no passwords) and the fields marked, nothing changed."""
+    actor(request, Role.ADMIN)
+    data = await form_data(request)
+    try:
+        to, message = await save(data)
+    except AppError as err:
+        return await again(status=err.status, form=_kept(data), errors=_errors(err))
+    return redirect(to, message)
+
+
 # ---- 用户管理 ------------------------------------------------------------------------------------------------
 
 def _user_form(user: User) -> dict[str, Any]:
@@ -133,13 +149,10 @@ async def users(request: web.Request) -> web.Response:
 
 @routes.post("/admin/users")
 async def add_user(request: web.Request) -> web.StreamResponse:
-    actor(request, Role.ADMIN)
-    data = await form_data(request)
-    try:
+    async def save(data: dict[str, Any]) -> Saved:
         user = await services(request).accounts.add_user(**_new_user(data))
-    except AppError as err:
-        return await _users_page(request, status=err.status, form=_kept(data), errors=_errors(err))
-    return redirect("/admin/users", f"已新增用户 {user.username}（{user.name}）")
+        return "/admin/users", f"已新增用户 {user.username}（{user.name}）"
+    return await _submit(request, save, lambda **page: _users_page(request, **page))
 
 
 @routes.get(USER)
@@ -151,25 +164,25 @@ async def user(request: web.Request) -> web.Response:
 @routes.post(USER)
 async def update_user(request: web.Request) -> web.StreamResponse:
     actor(request, Role.ADMIN)
-    accounts, data = services(request).accounts, await form_data(request)
+    accounts = services(request).accounts
     found = await accounts.user(path_int(request, "user_id"))
-    try:
+
+    async def save(data: dict[str, Any]) -> Saved:
         changed = await accounts.update_user(found.id, **_changed_user(data))
-    except AppError as err:
-        return await _user_page(request, found, status=err.status, form=data, errors=_errors(err))
-    return redirect("/admin/users", f"已保存用户 {changed.username} 的修改")
+        return "/admin/users", f"已保存用户 {changed.username} 的修改"
+    return await _submit(request, save, lambda **page: _user_page(request, found, **page))
 
 
 @routes.post(USER + "/password")
 async def reset_password(request: web.Request) -> web.StreamResponse:
     actor(request, Role.ADMIN)
-    accounts, data = services(request).accounts, await form_data(request)
+    accounts = services(request).accounts
     found = await accounts.user(path_int(request, "user_id"))
-    try:
+
+    async def save(data: dict[str, Any]) -> Saved:
         await accounts.set_password(found.id, str(data.get("password", "")))
-    except AppError as err:
-        return await _user_page(request, found, status=err.status, errors=_errors(err))
-    return redirect(f"/admin/users/{found.id}", f"已重设用户 {found.username} 的密码，其登录已全部失效")
+        return f"/admin/users/{found.id}", f"已重设用户 {found.username} 的密码，其登录已全部失效"
+    return await _submit(request, save, lambda form, **page: _user_page(request, found, **page))
 
 
 # ---- 单位管理 ------------------------------------------------------------------------------------------------
@@ -213,13 +226,10 @@ async def departments(request: web.Request) -> web.Response:
 
 @routes.post("/admin/departments")
 async def add_department(request: web.Request) -> web.StreamResponse:
-    actor(request, Role.ADMIN)
-    data = await form_data(request)
-    try:
+    async def save(data: dict[str, Any]) -> Saved:
         dept = await services(request).reference.add_department(**_department(data))
-    except AppError as err:
-        return await _departments_page(request, status=err.status, form=data, errors=_errors(err))
-    return redirect("/admin/departments", f"已新增单位“{dept.name}”")
+        return "/admin/departments", f"已新增单位“{dept.name}”"
+    return await _submit(request, save, lambda **page: _departments_page(request, **page))
 
 
 @routes.get(DEPARTMENT)
@@ -231,13 +241,13 @@ async def department(request: web.Request) -> web.Response:
 @routes.post(DEPARTMENT)
 async def update_department(request: web.Request) -> web.StreamResponse:
     actor(request, Role.ADMIN)
-    dept, data = await _found_department(request), await form_data(request)
-    try:
+    found = await _found_department(request)
+
+    async def save(data: dict[str, Any]) -> Saved:
         changes = {**_department(data), "active": data.get("active") == "1"}
-        dept = await services(request).reference.update_department(dept.id, **changes)
-    except AppError as err:
-        return await _department_page(request, dept, status=err.status, form=data, errors=_errors(err))
-    return redirect("/admin/departments", f"已保存单位“{dept.name}”的修改")
+        dept = await services(request).reference.update_department(found.id, **changes)
+        return "/admin/departments", f"已保存单位“{dept.name}”的修改"
+    return await _submit(request, save, lambda **page: _department_page(request, found, **page))
 
 
 # ---- 办结时限 ------------------------------------------------------------------------------------------------
@@ -259,17 +269,14 @@ async def rules(request: web.Request) -> web.Response:
 
 @routes.post("/admin/rules")
 async def set_rule(request: web.Request) -> web.StreamResponse:
-    actor(request, Role.ADMIN)
-    data = await form_data(request)
-    f = Fields(data)
-    case_type, urgency = f.choice("case_type", CaseType, required=True), f.choice("urgency", Urgency, required=True)
-    days = f.integer("days", required=True)
-    try:
+    async def save(data: dict[str, Any]) -> Saved:
+        f = Fields(data)
+        case_type, urgency = f.choice("case_type", CaseType, required=True), f.choice("urgency", Urgency, required=True)
+        days = f.integer("days", required=True)
         f.done()
         await services(request).reference.set_rule(case_type, urgency, days or 0)
-    except AppError as err:
-        return await _rules_page(request, status=err.status, form=data, errors=_errors(err))
-    return redirect("/admin/rules", f"已将{case_type.label}（{urgency.label}）的办结时限设为 {days} 个工作日")
+        return "/admin/rules", f"已将{case_type.label}（{urgency.label}）的办结时限设为 {days} 个工作日"
+    return await _submit(request, save, lambda **page: _rules_page(request, **page))
 
 
 # ---- 节假日调整 ----------------------------------------------------------------------------------------------
@@ -294,14 +301,11 @@ async def calendar(request: web.Request) -> web.Response:
 
 @routes.post("/admin/calendar")
 async def set_override(request: web.Request) -> web.StreamResponse:
-    actor(request, Role.ADMIN)
-    data = await form_data(request)
-    try:
+    async def save(data: dict[str, Any]) -> Saved:
         day, is_workday, note = _override(data)
         await services(request).reference.set_override(day, is_workday, note)
-    except AppError as err:
-        return await _calendar_page(request, status=err.status, form=data, errors=_errors(err))
-    return redirect("/admin/calendar", f"已将 {day.isoformat()} 设为{'工作日' if is_workday else '休息日'}")
+        return "/admin/calendar", f"已将 {day.isoformat()} 设为{'工作日' if is_workday else '休息日'}"
+    return await _submit(request, save, lambda **page: _calendar_page(request, **page))
 
 
 @routes.post(r"/admin/calendar/{day:\d{4}-\d{2}-\d{2}}/delete")
