@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any, Awaitable, Callable
 
 from aiohttp import web
@@ -18,8 +19,8 @@ from web.request import actor, path_int, services
 
 routes = web.RouteTableDef()
 
-USER = r"/admin/users/{user_id:\d+}"
-DEPARTMENT = r"/admin/departments/{department_id:\d+}"
+USER_ID = r"/{user_id:\d+}"
+DEPARTMENT_ID = r"/{department_id:\d+}"
 WEEKDAYS = "一二三四五六日"
 SECRET_FIELDS = ("password",)
 
@@ -111,6 +112,40 @@ async def _submit(request: web.Request, save: Callable[[dict[str, Any]], Awaitab
     return redirect(to, message)
 
 
+Page = Callable[..., Awaitable[web.Response]]
+
+
+def _form_page(path: str, page: Page, save: Callable[[web.Request, dict[str, Any]], Awaitable[Saved]]) -> None:
+    """A page with a form that adds to it (办结时限, 节假日调整, and the lists below)."""
+    async def shown(request: web.Request) -> web.Response:
+        actor(request, Role.ADMIN)
+        return await page(request)
+
+    async def submitted(request: web.Request) -> web.StreamResponse:
+        return await _submit(request, partial(save, request), partial(page, request))
+    routes.get(path)(shown)
+    routes.post(path)(submitted)
+
+
+def _resource(path: str, item: str, pages: tuple[Page, Page], load: Callable[[web.Request], Awaitable[Any]],
+              add: Callable[[web.Request, dict[str, Any]], Awaitable[Saved]],
+              update: Callable[[web.Request, Any, dict[str, Any]], Awaitable[Saved]]) -> None:
+    """A list with its add form and an edit page per item (用户管理, 单位管理), all four routes one way."""
+    list_page, item_page = pages
+    _form_page(path, list_page, add)
+
+    async def shown(request: web.Request) -> web.Response:
+        actor(request, Role.ADMIN)
+        return await item_page(request, await load(request))
+
+    async def updated(request: web.Request) -> web.StreamResponse:
+        actor(request, Role.ADMIN)
+        found = await load(request)
+        return await _submit(request, partial(update, request, found), partial(item_page, request, found))
+    routes.get(path + item)(shown)
+    routes.post(path + item)(updated)
+
+
 # ---- 用户管理 ------------------------------------------------------------------------------------------------
 
 def _user_form(user: User) -> dict[str, Any]:
@@ -141,46 +176,30 @@ async def _user_page(request: web.Request, user: User, *, status: int = 200, for
                   **await _org(request), form=form if form is not None else _user_form(user), errors=errors or {})
 
 
-@routes.get("/admin/users")
-async def users(request: web.Request) -> web.Response:
-    actor(request, Role.ADMIN)
-    return await _users_page(request)
+async def _add_user(request: web.Request, data: dict[str, Any]) -> Saved:
+    user = await services(request).accounts.add_user(**_new_user(data))
+    return "/admin/users", f"已新增用户 {user.username}（{user.name}）"
 
 
-@routes.post("/admin/users")
-async def add_user(request: web.Request) -> web.StreamResponse:
-    async def save(data: dict[str, Any]) -> Saved:
-        user = await services(request).accounts.add_user(**_new_user(data))
-        return "/admin/users", f"已新增用户 {user.username}（{user.name}）"
-    return await _submit(request, save, lambda **page: _users_page(request, **page))
+async def _update_user(request: web.Request, found: User, data: dict[str, Any]) -> Saved:
+    changed = await services(request).accounts.update_user(found.id, **_changed_user(data))
+    return "/admin/users", f"已保存用户 {changed.username} 的修改"
 
 
-@routes.get(USER)
-async def user(request: web.Request) -> web.Response:
-    actor(request, Role.ADMIN)
-    return await _user_page(request, await services(request).accounts.user(path_int(request, "user_id")))
+async def _found_user(request: web.Request) -> User:
+    return await services(request).accounts.user(path_int(request, "user_id"))
 
 
-@routes.post(USER)
-async def update_user(request: web.Request) -> web.StreamResponse:
-    actor(request, Role.ADMIN)
-    accounts = services(request).accounts
-    found = await accounts.user(path_int(request, "user_id"))
-
-    async def save(data: dict[str, Any]) -> Saved:
-        changed = await accounts.update_user(found.id, **_changed_user(data))
-        return "/admin/users", f"已保存用户 {changed.username} 的修改"
-    return await _submit(request, save, lambda **page: _user_page(request, found, **page))
+_resource("/admin/users", USER_ID, (_users_page, _user_page), _found_user, _add_user, _update_user)
 
 
-@routes.post(USER + "/password")
+@routes.post("/admin/users" + USER_ID + "/password")
 async def reset_password(request: web.Request) -> web.StreamResponse:
     actor(request, Role.ADMIN)
-    accounts = services(request).accounts
-    found = await accounts.user(path_int(request, "user_id"))
+    found = await _found_user(request)
 
     async def save(data: dict[str, Any]) -> Saved:
-        await accounts.set_password(found.id, str(data.get("password", "")))
+        await services(request).accounts.set_password(found.id, str(data.get("password", "")))
         return f"/admin/users/{found.id}", f"已重设用户 {found.username} 的密码，其登录已全部失效"
     return await _submit(request, save, lambda form, **page: _user_page(request, found, **page))
 
@@ -218,36 +237,19 @@ async def _found_department(request: web.Request) -> Department:
     return dept
 
 
-@routes.get("/admin/departments")
-async def departments(request: web.Request) -> web.Response:
-    actor(request, Role.ADMIN)
-    return await _departments_page(request)
+async def _add_department(request: web.Request, data: dict[str, Any]) -> Saved:
+    dept = await services(request).reference.add_department(**_department(data))
+    return "/admin/departments", f"已新增单位“{dept.name}”"
 
 
-@routes.post("/admin/departments")
-async def add_department(request: web.Request) -> web.StreamResponse:
-    async def save(data: dict[str, Any]) -> Saved:
-        dept = await services(request).reference.add_department(**_department(data))
-        return "/admin/departments", f"已新增单位“{dept.name}”"
-    return await _submit(request, save, lambda **page: _departments_page(request, **page))
+async def _update_department(request: web.Request, found: Department, data: dict[str, Any]) -> Saved:
+    changes = {**_department(data), "active": data.get("active") == "1"}
+    dept = await services(request).reference.update_department(found.id, **changes)
+    return "/admin/departments", f"已保存单位“{dept.name}”的修改"
 
 
-@routes.get(DEPARTMENT)
-async def department(request: web.Request) -> web.Response:
-    actor(request, Role.ADMIN)
-    return await _department_page(request, await _found_department(request))
-
-
-@routes.post(DEPARTMENT)
-async def update_department(request: web.Request) -> web.StreamResponse:
-    actor(request, Role.ADMIN)
-    found = await _found_department(request)
-
-    async def save(data: dict[str, Any]) -> Saved:
-        changes = {**_department(data), "active": data.get("active") == "1"}
-        dept = await services(request).reference.update_department(found.id, **changes)
-        return "/admin/departments", f"已保存单位“{dept.name}”的修改"
-    return await _submit(request, save, lambda **page: _department_page(request, found, **page))
+_resource("/admin/departments", DEPARTMENT_ID, (_departments_page, _department_page), _found_department,
+          _add_department, _update_department)
 
 
 # ---- 办结时限 ------------------------------------------------------------------------------------------------
@@ -261,22 +263,16 @@ async def _rules_page(request: web.Request, *, status: int = 200, form: dict[str
                   form=form or {}, errors=errors or {})
 
 
-@routes.get("/admin/rules")
-async def rules(request: web.Request) -> web.Response:
-    actor(request, Role.ADMIN)
-    return await _rules_page(request)
+async def _set_rule(request: web.Request, data: dict[str, Any]) -> Saved:
+    f = Fields(data)
+    case_type, urgency = f.choice("case_type", CaseType, required=True), f.choice("urgency", Urgency, required=True)
+    days = f.integer("days", required=True)
+    f.done()
+    await services(request).reference.set_rule(case_type, urgency, days or 0)
+    return "/admin/rules", f"已将{case_type.label}（{urgency.label}）的办结时限设为 {days} 个工作日"
 
 
-@routes.post("/admin/rules")
-async def set_rule(request: web.Request) -> web.StreamResponse:
-    async def save(data: dict[str, Any]) -> Saved:
-        f = Fields(data)
-        case_type, urgency = f.choice("case_type", CaseType, required=True), f.choice("urgency", Urgency, required=True)
-        days = f.integer("days", required=True)
-        f.done()
-        await services(request).reference.set_rule(case_type, urgency, days or 0)
-        return "/admin/rules", f"已将{case_type.label}（{urgency.label}）的办结时限设为 {days} 个工作日"
-    return await _submit(request, save, lambda **page: _rules_page(request, **page))
+_form_page("/admin/rules", _rules_page, _set_rule)
 
 
 # ---- 节假日调整 ----------------------------------------------------------------------------------------------
@@ -293,19 +289,13 @@ async def _calendar_page(request: web.Request, *, status: int = 200, form: dict[
                   kinds=[("0", "休息日"), ("1", "工作日")], form=form or {"is_workday": "0"}, errors=errors or {})
 
 
-@routes.get("/admin/calendar")
-async def calendar(request: web.Request) -> web.Response:
-    actor(request, Role.ADMIN)
-    return await _calendar_page(request)
+async def _set_override(request: web.Request, data: dict[str, Any]) -> Saved:
+    day, is_workday, note = _override(data)
+    await services(request).reference.set_override(day, is_workday, note)
+    return "/admin/calendar", f"已将 {day.isoformat()} 设为{'工作日' if is_workday else '休息日'}"
 
 
-@routes.post("/admin/calendar")
-async def set_override(request: web.Request) -> web.StreamResponse:
-    async def save(data: dict[str, Any]) -> Saved:
-        day, is_workday, note = _override(data)
-        await services(request).reference.set_override(day, is_workday, note)
-        return "/admin/calendar", f"已将 {day.isoformat()} 设为{'工作日' if is_workday else '休息日'}"
-    return await _submit(request, save, lambda **page: _calendar_page(request, **page))
+_form_page("/admin/calendar", _calendar_page, _set_override)
 
 
 @routes.post(r"/admin/calendar/{day:\d{4}-\d{2}-\d{2}}/delete")
