@@ -10,34 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from casework.domain.enums import Labelled
+from casework.domain.enums import labels_beside, vocabulary
 from casework.errors import AppError
 
-
-class Source(Labelled):
-    """Where a file was found: the legacy recorder's folder, the PBX's folder, or a bulk import."""
-    WMA = ("wma", "旧录音系统")
-    PBX = ("pbx", "交换机")
-    IMPORT = ("import", "批量导入")
-
-
-class Reason(Labelled):
-    """Why a file was quarantined instead of becoming a recording."""
-    EMPTY = ("empty", "空文件或没有声音数据")
-    NOT_AUDIO = ("not_audio", "不是音频文件")
-    CORRUPT = ("corrupt", "文件已损坏，无法解码")
-    TRUNCATED = ("truncated", "文件不完整（被截断）")
-    TIMEOUT = ("timeout", "检查超时")
-
-
-class MatchRule(Labelled):
-    """How a recording found its call (or case)."""
-    NONE = ("", "未匹配")
-    INDEX = ("index", "索引文件")
-    MIXMONITOR = ("mixmonitor", "交换机录音文件名")
-    UNIQUE_ID = ("unique_id", "通话唯一标识")
-    NAME_TIME = ("name_time", "文件名中的号码和时间")
-    MANUAL = ("manual", "人工关联")
+LABELS = labels_beside(__file__)
+Source = vocabulary("Source", LABELS["Source"])
+Reason = vocabulary("Reason", LABELS["Reason"])
+MatchRule = vocabulary("MatchRule", LABELS["MatchRule"])
+Outcome = vocabulary("Outcome", LABELS["Outcome"])
 
 
 class BadAudio(Exception):
@@ -135,15 +115,6 @@ class QuarantineItem:
         return {"id": self.id, "source": self.source.value, "name": self.original_name, "path": self.source_path,
                 "size": self.size, "reason": self.reason.value, "reason_label": self.reason.label,
                 "detail": self.detail, "quarantined_at": self.quarantined_at.isoformat()}
-
-
-class Outcome(Labelled):
-    """What became of one file offered to the import."""
-    MATCHED = ("matched", "已匹配")
-    UNMATCHED = ("unmatched", "未匹配")
-    QUARANTINED = ("quarantined", "已隔离")
-    DUPLICATE = ("duplicate", "重复（已导入过）")
-    DEFERRED = ("deferred", "稍后再试")
 
 
 @dataclass

@@ -4,30 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from casework.domain.enums import Labelled, Satisfaction
-
-
-class Action(Labelled):
-    ACCEPT = ("accept", "初审受理")
-    REVIEW_DISPATCH = ("review_dispatch", "初审直派")
-    INVALIDATE = ("invalidate", "初审无效")
-    DISPATCH = ("dispatch", "派发")
-    INSIST = ("insist", "派单异议")
-    CLOSE = ("close", "办结")
-    SIGN = ("sign", "签收并发送下一处理人")
-    RETURN = ("return", "退回监督管理中心")
-    TRANSFER = ("transfer", "发送外单位")
-    FORWARD = ("forward", "发送下一处理人")
-    SAVE_OPINION = ("save_opinion", "填写处理结果")
-    COMPLETE = ("complete", "办结")
-    APPROVE = ("approve", "监管意见：同意办结")
-    REJECT = ("reject", "监管意见：退回重办")
-    URGE = ("urge", "督办")
-    AMEND_URGE = ("amend_urge", "修改督办意见")
-    REQUEST_EXTENSION = ("request_extension", "申请延期")
-    DECIDE_EXTENSION = ("decide_extension", "审批延期")
-    MERGE = ("merge", "并单")
-    CALLBACK = ("callback", "回访")
+from casework.domain.enums import Action, Satisfaction
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from casework.domain.deadlines import compute_deadline
-from casework.domain.enums import CaseType, Disposition, Labelled, Role, Source, State, Urgency
+from casework.domain.enums import CaseType, Disposition, Role, Route, Source, State, Urgency
 from casework.domain.handlers import Context, assign, record
 from casework.domain.model import Actor, Case
 from casework.errors import Forbidden, Invalid
@@ -13,14 +13,6 @@ from casework.errors import Forbidden, Invalid
 PHONE_RE = re.compile(r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8}|[48]00-?\d{3}-?\d{4}|1\d{4})$")
 LIMITS = {"title": 200, "content": 5000, "address": 200, "caller_name": 50, "instructions": 2000,
           "answer": 5000, "district": 20}
-
-
-class Route(Labelled):
-    FRONT_DESK = ("front_desk", "前台办结")
-    INVALID = ("invalid", "无效件")
-    CENTRE = ("centre", "转监督指挥中心")
-    DEPARTMENT = ("department", "直接转职能单位")
-    REVIEW = ("review", "待初审")
 
 
 @dataclass(frozen=True)

@@ -12,49 +12,37 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable
 
-from casework.domain.enums import Disposition, Labelled
+from casework.domain.enums import Labelled, labels_beside, vocabulary
 from telephony.events import HangupSide
 
 SERVICE_LEVEL_SECONDS = 15  # GB/T 33358-2016: answer within 15 s ...
 ANSWER_RATE_TARGET = 0.95  # ... and answer at least 95 % of the calls offered
+LABELS = labels_beside(__file__)
+Direction = vocabulary("Direction", LABELS["Direction"])
 
 
-class Direction(Labelled):
-    INBOUND = ("inbound", "呼入")
-    OUTBOUND = ("outbound", "呼出")
-
-
-class Purpose(Labelled):
-    """Why the platform originated a call (the HOTLINE_PURPOSE channel variable)."""
-    NONE = ("none", "")
-    CALLBACK = ("callback", "回拨")
-    SPY = ("spy", "监听")
-
+class _Purposes(Labelled):
     @classmethod
-    def of(cls, raw: str) -> "Purpose":
-        found = cls.parse((raw or "").strip().lower())
-        return found if isinstance(found, Purpose) else cls.NONE
+    def of(cls, raw: str) -> Any:
+        """The purpose a channel variable names; anything else is none."""
+        return cls.parse((raw or "").strip().lower()) or cls["NONE"]
 
 
-class CallDisposition(Labelled):
-    """How a call ended for the hotline; the three case outcomes share their values with Disposition."""
-    PENDING = ("pending", "待定")
-    FRONT_DESK = ("front_desk", "办件")
-    FORWARDED = ("forwarded", "转办件")
-    INVALID = ("invalid", "无效件")
-    ABANDONED = ("abandoned", "放弃")
-    OUTBOUND = ("outbound", "去电")
+Purpose = vocabulary("Purpose", LABELS["Purpose"], _Purposes)
 
+
+class _CallDispositions(Labelled):
     @classmethod
-    def of_case(cls, value: "CallDisposition | Disposition | str") -> "CallDisposition":
+    def of_case(cls, value: Any) -> Any:
         """The disposition a case gives its call; only 办件 / 转办件 / 无效件 are decisions of a case."""
-        raw = value.value if isinstance(value, (CallDisposition, Disposition)) else str(value)
+        raw = value.value if isinstance(value, Labelled) else str(value)
         found = cls.parse(raw)
         if found not in CASE_DECISIONS:
             raise ValueError(f"not a case disposition: {value!r}")
-        return found  # type: ignore[return-value]
+        return found
 
 
+CallDisposition = vocabulary("CallDisposition", LABELS["CallDisposition"], _CallDispositions)
 CASE_DECISIONS = frozenset({CallDisposition.FRONT_DESK, CallDisposition.FORWARDED, CallDisposition.INVALID})
 
 
