@@ -1,6 +1,11 @@
-"""Versioned schema migrations: numbered .sql files applied once each, in order, atomically."""
+"""Versioned schema migrations: numbered files applied once each, in order, atomically.
+
+A migration is a .sql script, or a .py module whose `SCRIPT` is one (for a schema that would
+otherwise repeat itself, e.g. two tables with the same columns).
+"""
 from __future__ import annotations
 
+import importlib.util
 import re
 from datetime import datetime, timezone
 from pathlib import Path
@@ -10,12 +15,22 @@ import aiosqlite
 from casework.db.reads import fetch_value
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-NAME_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+NAME_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.(sql|py)$")
 
 
 def available(folder: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
     found = [(int(m.group(1)), p) for p in folder.iterdir() if (m := NAME_RE.match(p.name))]
     return sorted(found)
+
+
+def script_of(path: Path) -> str:
+    if path.suffix == ".sql":
+        return path.read_text("utf-8")
+    spec = importlib.util.spec_from_file_location(f"migration_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return str(module.SCRIPT)
 
 
 async def current_version(conn: aiosqlite.Connection) -> int:
@@ -38,7 +53,7 @@ async def migrate(conn: aiosqlite.Connection, folder: Path = MIGRATIONS_DIR) -> 
         if number in done:
             continue
         stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        script = (f"BEGIN IMMEDIATE;\n{path.read_text('utf-8')}\n"
+        script = (f"BEGIN IMMEDIATE;\n{script_of(path)}\n"
                   f"INSERT INTO schema_version(version, applied_at) VALUES ({number}, '{stamp}');\nCOMMIT;")
         try:
             await conn.executescript(script)

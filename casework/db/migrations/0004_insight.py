@@ -1,3 +1,16 @@
+"""Statistics, appraisal and hotspots (issue 7); was 0004_insight.sql, the same schema with the
+per-day case counts written once for the two tables that hold them (city-wide and per department).
+
+A migration is history: the count names are frozen here, not read from casework/insight/measures.py
+(tests/integration/test_insight_schema.py checks that the two still agree).
+"""
+from __future__ import annotations
+
+CASE_COUNTS = ("total", "on_time", "due_soon", "overdue_open", "done_on_time", "done_overdue", "returned", "extended",
+               "reopened", "urged", "satisfied", "basic", "unsatisfied")
+CASE_COUNT_COLUMNS = ",\n".join(f"    {name} INTEGER NOT NULL DEFAULT 0" for name in CASE_COUNTS) + ","
+
+SCRIPT = f"""\
 -- Statistics, appraisal and hotspots (issue 7).
 --
 -- Per-day totals (by the day a case was registered, the day a call was offered) so that a year of
@@ -30,19 +43,7 @@ CREATE TABLE insight_case_days (
     day TEXT NOT NULL,
     dim TEXT NOT NULL,
     key TEXT NOT NULL,
-    total INTEGER NOT NULL DEFAULT 0,
-    on_time INTEGER NOT NULL DEFAULT 0,
-    due_soon INTEGER NOT NULL DEFAULT 0,
-    overdue_open INTEGER NOT NULL DEFAULT 0,
-    done_on_time INTEGER NOT NULL DEFAULT 0,
-    done_overdue INTEGER NOT NULL DEFAULT 0,
-    returned INTEGER NOT NULL DEFAULT 0,
-    extended INTEGER NOT NULL DEFAULT 0,
-    reopened INTEGER NOT NULL DEFAULT 0,
-    urged INTEGER NOT NULL DEFAULT 0,
-    satisfied INTEGER NOT NULL DEFAULT 0,
-    basic INTEGER NOT NULL DEFAULT 0,
-    unsatisfied INTEGER NOT NULL DEFAULT 0,
+{CASE_COUNT_COLUMNS}
     PRIMARY KEY (day, dim, key)
 ) WITHOUT ROWID;
 
@@ -53,19 +54,7 @@ CREATE TABLE insight_scope_days (
     day TEXT NOT NULL,
     dim TEXT NOT NULL,
     key TEXT NOT NULL,
-    total INTEGER NOT NULL DEFAULT 0,
-    on_time INTEGER NOT NULL DEFAULT 0,
-    due_soon INTEGER NOT NULL DEFAULT 0,
-    overdue_open INTEGER NOT NULL DEFAULT 0,
-    done_on_time INTEGER NOT NULL DEFAULT 0,
-    done_overdue INTEGER NOT NULL DEFAULT 0,
-    returned INTEGER NOT NULL DEFAULT 0,
-    extended INTEGER NOT NULL DEFAULT 0,
-    reopened INTEGER NOT NULL DEFAULT 0,
-    urged INTEGER NOT NULL DEFAULT 0,
-    satisfied INTEGER NOT NULL DEFAULT 0,
-    basic INTEGER NOT NULL DEFAULT 0,
-    unsatisfied INTEGER NOT NULL DEFAULT 0,
+{CASE_COUNT_COLUMNS}
     PRIMARY KEY (department_id, day, dim, key)
 ) WITHOUT ROWID;
 CREATE INDEX insight_scope_days_day ON insight_scope_days(day);
@@ -180,3 +169,4 @@ CREATE TABLE hotspots (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX hotspots_status ON hotspots(status, updated_at);
+"""
