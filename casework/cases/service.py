@@ -14,7 +14,7 @@ from casework.cases.storage import CaseStore
 from casework.cases.visibility import can_view
 from casework.clock import Clock
 from casework.db.database import Database
-from casework.db.reads import fetch_one
+from casework.db.reads import fetch_all, fetch_one
 from casework.domain import commands as c
 from casework.domain.handlers import Context, apply
 from casework.domain.intake import Intake, register
@@ -115,3 +115,10 @@ class CaseService:
             if row is None or not query_code or row["query_code"] != query_code.strip():
                 raise NotFound("办件编号或查询码不正确", code="case_not_found")
             return CaseView(await load_case(conn, self.rows, row["id"]), await load_flow(conn, self.rows, row["id"]), [])
+
+    async def known_callers(self, limit: int = 300) -> tuple[tuple[str, str], ...]:
+        """(phone, name) of citizens with cases on file, newest first: the PBX simulator calls as them."""
+        async with self.db.reader() as conn:
+            rows = await fetch_all(conn, "SELECT caller_phone, MAX(caller_name) FROM cases WHERE caller_phone != '' "
+                                         "GROUP BY caller_phone ORDER BY MAX(id) DESC LIMIT ?", (limit,))
+        return tuple((r[0], r[1] or "") for r in rows)

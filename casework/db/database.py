@@ -40,6 +40,11 @@ class Database:
         self._lock: asyncio.Lock | None = None
         self._unit_writer = WriterThread(self.path, (*PRAGMAS, f"PRAGMA synchronous={self.synchronous}"))
         self._checkpointer = Checkpointer(self.path, self.finish_checkpoint)
+        self._named: dict[str, asyncio.Lock] = {}
+
+    def named_lock(self, name: str) -> asyncio.Lock:
+        """A lock for work on this database that must not run twice at once (the insight refresh)."""
+        return self._named.setdefault(name, asyncio.Lock())
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import weakref
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,7 +26,6 @@ SCOPE_DIMENSIONS = tuple(d for d in CASE_DIMENSIONS if d.key != "department")
 DEPT_COLUMNS = tuple(m.key for m in APPRAISAL_FLAGS)
 CALL_COLUMNS = (*(m.key for m in CALL_MEASURES), "wait_sum", "wait_max", "talk_sum")
 CHUNK = 400
-_LOCKS: "weakref.WeakKeyDictionary[Database, asyncio.Lock]" = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -162,8 +160,7 @@ async def _claim(db: Database) -> None:
 
 async def refresh(db: Database, moment: Moment) -> Refresh:
     """Bring the per-day totals up to `moment`; returns what was recomputed."""
-    lock = _LOCKS.setdefault(db, asyncio.Lock())
-    async with lock:
+    async with db.named_lock("insight-refresh"):
         await _claim(db)
         result = await asyncio.to_thread(compute, db.path, moment)
         if result.dirty or result.case_days or result.call_days:

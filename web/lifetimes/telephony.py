@@ -8,12 +8,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
-from typing import AsyncIterator
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable
 
 from aiohttp import web
 
 from casework.clock import Clock
 from config.settings import PbxSettings
+from recordings.ffmpeg import resolve_binary
+from recordings.legacy import LegacyRecorder
 from telephony.ami import AmiLink, SinkItem
 from telephony.bus import Bus
 from telephony.calls.model import CallModel
@@ -21,7 +24,7 @@ from telephony.calls.service import CallService, LiveCalls
 from telephony.mapper import AmiMapper
 from telephony.stack import Telephony
 from web.background import supervised
-from web.keys import CLOCK, DATABASE, SETTINGS, TELEPHONY
+from web.keys import CLOCK, DATABASE, SERVICES, SETTINGS, TELEPHONY
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
@@ -45,24 +48,13 @@ async def _tick(live: LiveCalls, clock: Clock) -> None:
         live.tick(clock())
 
 
-def _legacy_recorder(folder):
+def _legacy_recorder(folder: Path) -> Callable[..., Any] | None:
     """The old recorder's WMA copy of each simulated call, so the legacy import path has files too."""
-    from recordings.ffmpeg import resolve_binary
-    from recordings.legacy import LegacyRecorder
     try:
         return LegacyRecorder(folder, resolve_binary()).record
     except Exception:  # no ffmpeg: the simulator still writes its WAV files
         log.warning("no ffmpeg for the simulated legacy recorder; WMA copies are off")
         return None
-
-
-async def _known_callers(db) -> tuple[tuple[str, str], ...]:
-    """Citizens with cases on file (the demo's), so simulated calls sometimes come from them."""
-    async with db.reader() as conn:
-        rows = await conn.execute_fetchall(
-            "SELECT caller_phone, MAX(caller_name) FROM cases WHERE caller_phone != '' "
-            "GROUP BY caller_phone ORDER BY MAX(id) DESC LIMIT 300")
-    return tuple((r[0], r[1] or "") for r in rows)
 
 
 async def _start_simulator(settings: PbxSettings, recordings_dir, known: tuple[tuple[str, str], ...] = ()) -> object:
@@ -92,7 +84,7 @@ async def telephony_ctx(app: web.Application) -> AsyncIterator[None]:
         if pbx.enabled:
             if pbx.simulate:
                 telephony.simulator = await _start_simulator(pbx, settings.storage.recordings_dir,
-                                                             await _known_callers(app[DATABASE]))
+                                                             await app[SERVICES].cases.known_callers())
                 pbx = replace(pbx, port=telephony.simulator.port)
                 telephony.settings = pbx
             sink: asyncio.Queue[SinkItem] = asyncio.Queue(maxsize=pbx.event_queue_size)
