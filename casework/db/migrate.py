@@ -9,6 +9,7 @@ import importlib.util
 import re
 from datetime import datetime, timezone
 from pathlib import Path
+from types import ModuleType
 
 import aiosqlite
 
@@ -23,14 +24,17 @@ def available(folder: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-def script_of(path: Path) -> str:
-    if path.suffix == ".sql":
-        return path.read_text("utf-8")
+def load_migration(path: Path) -> ModuleType:
+    """A .py migration as a module (a later migration may reuse an earlier one's tables)."""
     spec = importlib.util.spec_from_file_location(f"migration_{path.stem}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return str(module.SCRIPT)
+    return module
+
+
+def script_of(path: Path) -> str:
+    return path.read_text("utf-8") if path.suffix == ".sql" else str(load_migration(path).SCRIPT)
 
 
 async def current_version(conn: aiosqlite.Connection) -> int:

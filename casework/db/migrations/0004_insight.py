@@ -1,5 +1,6 @@
-"""Statistics, appraisal and hotspots (issue 7); was 0004_insight.sql, the same schema with the
-per-day case counts written once for the two tables that hold them (city-wide and per department).
+"""Statistics, appraisal and hotspots (issue 7); was 0004_insight.sql, the same SQL with the per-day
+case counts written once for the two tables that hold them (city-wide and per department) and the
+dirty-day triggers made from one table.
 
 A migration is history: the count names are frozen here, not read from casework/insight/measures.py
 (tests/integration/test_insight_schema.py checks that the two still agree).
@@ -9,6 +10,31 @@ from __future__ import annotations
 CASE_COUNTS = ("total", "on_time", "due_soon", "overdue_open", "done_on_time", "done_overdue", "returned", "extended",
                "reopened", "urged", "satisfied", "basic", "unsatisfied")
 CASE_COUNT_COLUMNS = ",\n".join(f"    {name} INTEGER NOT NULL DEFAULT 0" for name in CASE_COUNTS) + ","
+
+# Which day each write marks dirty: trigger → (event, table, the (kind, day) rows it marks).
+CASE_OF_ROW = "SELECT 'case', substr(created_at, 1, 10) FROM cases WHERE id = NEW.case_id"
+OLD_CALL_DAY = ("SELECT 'call', substr(OLD.offered_at, 1, 10)\n"
+                "        WHERE substr(OLD.offered_at, 1, 10) != substr(NEW.offered_at, 1, 10)")
+MARKS = {
+    "insight_case_insert": ("INSERT", "cases", ("VALUES ('case', substr(NEW.created_at, 1, 10))",)),
+    "insight_case_update": ("UPDATE", "cases", ("VALUES ('case', substr(NEW.created_at, 1, 10))",)),
+    "insight_assignment_insert": ("INSERT", "assignments", (CASE_OF_ROW,)),
+    "insight_assignment_update": ("UPDATE", "assignments", (CASE_OF_ROW,)),
+    "insight_extension_insert": ("INSERT", "extensions", (CASE_OF_ROW,)),
+    "insight_extension_update": ("UPDATE", "extensions", (CASE_OF_ROW,)),
+    "insight_call_insert": ("INSERT", "calls", ("VALUES ('call', substr(NEW.offered_at, 1, 10))",)),
+    "insight_call_update": ("UPDATE", "calls", ("VALUES ('call', substr(NEW.offered_at, 1, 10))", OLD_CALL_DAY)),
+}
+
+
+def trigger(name: str, event: str, table: str, marks: tuple[str, ...], update: str = "stamp = stamp + 1") -> str:
+    """One dirty-marking trigger (0011 re-creates them all with another `update`)."""
+    body = "".join(f"    INSERT INTO insight_dirty (kind, day) {m}\n        ON CONFLICT (kind, day) DO UPDATE SET {update};\n"
+                   for m in marks)
+    return f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN\n{body}END;\n"
+
+
+TRIGGERS = "".join(trigger(name, *how) for name, how in MARKS.items())
 
 SCRIPT = f"""\
 -- Statistics, appraisal and hotspots (issue 7).
@@ -95,42 +121,7 @@ CREATE TABLE insight_call_days (
     PRIMARY KEY (day, dim, key)
 ) WITHOUT ROWID;
 
-CREATE TRIGGER insight_case_insert AFTER INSERT ON cases BEGIN
-    INSERT INTO insight_dirty (kind, day) VALUES ('case', substr(NEW.created_at, 1, 10))
-        ON CONFLICT (kind, day) DO UPDATE SET stamp = stamp + 1;
-END;
-CREATE TRIGGER insight_case_update AFTER UPDATE ON cases BEGIN
-    INSERT INTO insight_dirty (kind, day) VALUES ('case', substr(NEW.created_at, 1, 10))
-        ON CONFLICT (kind, day) DO UPDATE SET stamp = stamp + 1;
-END;
-CREATE TRIGGER insight_assignment_insert AFTER INSERT ON assignments BEGIN
-    INSERT INTO insight_dirty (kind, day) SELECT 'case', substr(created_at, 1, 10) FROM cases WHERE id = NEW.case_id
-        ON CONFLICT (kind, day) DO UPDATE SET stamp = stamp + 1;
-END;
-CREATE TRIGGER insight_assignment_update AFTER UPDATE ON assignments BEGIN
-    INSERT INTO insight_dirty (kind, day) SELECT 'case', substr(created_at, 1, 10) FROM cases WHERE id = NEW.case_id
-        ON CONFLICT (kind, day) DO UPDATE SET stamp = stamp + 1;
-END;
-CREATE TRIGGER insight_extension_insert AFTER INSERT ON extensions BEGIN
-    INSERT INTO insight_dirty (kind, day) SELECT 'case', substr(created_at, 1, 10) FROM cases WHERE id = NEW.case_id
-        ON CONFLICT (kind, day) DO UPDATE SET stamp = stamp + 1;
-END;
-CREATE TRIGGER insight_extension_update AFTER UPDATE ON extensions BEGIN
-    INSERT INTO insight_dirty (kind, day) SELECT 'case', substr(created_at, 1, 10) FROM cases WHERE id = NEW.case_id
-        ON CONFLICT (kind, day) DO UPDATE SET stamp = stamp + 1;
-END;
-CREATE TRIGGER insight_call_insert AFTER INSERT ON calls BEGIN
-    INSERT INTO insight_dirty (kind, day) VALUES ('call', substr(NEW.offered_at, 1, 10))
-        ON CONFLICT (kind, day) DO UPDATE SET stamp = stamp + 1;
-END;
-CREATE TRIGGER insight_call_update AFTER UPDATE ON calls BEGIN
-    INSERT INTO insight_dirty (kind, day) VALUES ('call', substr(NEW.offered_at, 1, 10))
-        ON CONFLICT (kind, day) DO UPDATE SET stamp = stamp + 1;
-    INSERT INTO insight_dirty (kind, day) SELECT 'call', substr(OLD.offered_at, 1, 10)
-        WHERE substr(OLD.offered_at, 1, 10) != substr(NEW.offered_at, 1, 10)
-        ON CONFLICT (kind, day) DO UPDATE SET stamp = stamp + 1;
-END;
-
+{TRIGGERS}
 -- Data written before this migration: every day is dirty once.
 INSERT OR IGNORE INTO insight_dirty (kind, day) SELECT DISTINCT 'case', substr(created_at, 1, 10) FROM cases;
 INSERT OR IGNORE INTO insight_dirty (kind, day) SELECT DISTINCT 'call', substr(offered_at, 1, 10) FROM calls;
