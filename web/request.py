@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from casework.accounts.service import Session
+from casework.cases.visibility import may_read_calls
 from casework.domain.enums import Role
 from casework.domain.model import Actor
 from casework.errors import Forbidden, Invalid, Unauthorized
@@ -31,6 +32,14 @@ def actor(request: web.Request, *roles: Role) -> Actor:
     who = session(request).user.actor()
     if roles and not who.has(*roles):
         raise Forbidden()
+    return who
+
+
+def call_reader(request: web.Request) -> Actor:
+    """The logged-in user, if they may read call records (a department's leader may not)."""
+    who = actor(request)
+    if not may_read_calls(who):
+        raise Forbidden("只有监督指挥中心和市领导可以查看来电记录")
     return who
 
 
