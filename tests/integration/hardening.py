@@ -8,8 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
 from recordings.ffmpeg import resolve_binary
 from recordings.keys import RECORDINGS
 from recordings.legacy import synth
@@ -17,6 +15,7 @@ from recordings.model import Source
 from telephony.calls.records import CallDisposition, CallRecord, Direction
 from telephony.calls.service import CallService
 from tests.integration.helpers import act, in_progress
+from tests.integration.test_attachments import upload
 from tests.support import Api, Org
 from web.keys import CLOCK, DATABASE
 
@@ -56,12 +55,6 @@ class WaterCase:
     attachment_id: int
     recording_id: int
     call_id: int
-
-
-async def upload(api: Api, case_id: int, name: str, data: bytes) -> tuple[int, Any]:
-    form = aiohttp.FormData()
-    form.add_field("file", data, filename=name, content_type="application/octet-stream")
-    return await api.call("POST", f"/cases/{case_id}/attachments", data=form)
 
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
