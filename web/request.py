@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from casework.accounts.service import Session
+from casework.cases.parse import checked_int
 from casework.cases.visibility import may_read_calls
 from casework.domain.enums import Role
 from casework.domain.model import Actor
@@ -55,7 +56,7 @@ async def json_body(request: web.Request) -> dict[str, Any]:
 
 def path_int(request: web.Request, name: str) -> int:
     try:
-        return int(request.match_info[name])
+        return checked_int(request.match_info[name])
     except (KeyError, ValueError):
         raise Invalid(fields={name: "应为整数"}) from None
 
