@@ -98,8 +98,18 @@ class RecordingService:
             return await RecordingStore(conn, self.db.tz).for_case(case_id)
 
     async def for_call(self, call_id: int, actor: Actor) -> list[Recording]:
+        """A call that does not exist and one of a case the actor may not see answer alike (404)."""
         async with self.db.reader() as conn:
-            found = await RecordingStore(conn, self.db.tz).for_call(call_id)
+            store = RecordingStore(conn, self.db.tz)
+            exists, case_id = await store.call_exists(call_id)
+            found = await store.for_call(call_id)
+        if not exists or (case_id is None and not actor.has(*LINK_ROLES, Role.CALL_TAKER, Role.ADMIN)):
+            raise NotFound("来电记录不存在", code="call_not_found")
+        if case_id is not None:
+            try:
+                await self.cases.view(case_id, actor)
+            except NotFound:
+                raise NotFound("来电记录不存在", code="call_not_found") from None
         for rec in found:
             await self.authorize(rec, actor)
         return found

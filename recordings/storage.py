@@ -56,6 +56,11 @@ class RecordingStore(SqlStore):
             [case_id, case_id, case_id])
         return [self.recording(r) for r in rows]
 
+    async def call_exists(self, call_id: int) -> tuple[bool, int | None]:
+        """Whether the call record exists, and the case it belongs to."""
+        row = await self._one("SELECT case_id FROM calls WHERE id = ?", [call_id])
+        return (row is not None, row["case_id"] if row else None)
+
     async def for_call(self, call_id: int) -> list[Recording]:
         rows = await self._rows(f"{SELECT} WHERE r.call_id = ? ORDER BY r.id", [call_id])
         return [self.recording(r) for r in rows]

@@ -12,6 +12,9 @@ from aiohttp import web
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PREFIX = "/api/v1"
+OPENAPI_PATH = PREFIX + "/openapi.json"
+# (method, path template) of the operations anyone may call; every other /api call needs a session.
+PUBLIC_API = web.AppKey("public_api", set)
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,18 @@ class ApiRoutes:
         return register
 
     def install(self, app: web.Application) -> None:
+        public = app.setdefault(PUBLIC_API, {("GET", OPENAPI_PATH)})
         for e in self.endpoints:
             app.router.add_route(e.method, PREFIX + e.path, e.handler)
+            if e.public:
+                public.add((e.method, PREFIX + e.path))
+
+
+def is_public(request: web.Request) -> bool:
+    """Whether anyone may call this API operation without logging in."""
+    resource = request.match_info.route.resource
+    method = "GET" if request.method == "HEAD" else request.method
+    return (method, resource.canonical if resource else "") in request.app.get(PUBLIC_API, set())
 
 
 def _type_schema(tp: Any) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import logging
 from aiohttp import web
 
 from casework.errors import AppError, Forbidden, TooLarge, Unauthorized
+from web.api import is_public
 from web.keys import SERVICES
 from web.request import SESSION, respond
 
@@ -75,6 +76,8 @@ async def sessions(request: web.Request, handler) -> web.StreamResponse:
             sent = (await request.post()).get("_csrf")
         if sent != found.csrf_token:
             raise Forbidden("页面已过期，请刷新后重试", code="csrf")
+    if found is None and _is_api(request) and not is_public(request):
+        raise Unauthorized()  # before the handler reads a body or an id
     if found is None and request.method not in SAFE_METHODS and not _is_api(request) \
             and request.path not in CSRF_EXEMPT and not request.path.startswith("/public"):
         raise Unauthorized()

@@ -7,6 +7,8 @@ from typing import Any
 from aiohttp import web
 
 from casework.accounts.service import Session
+from casework.cases.parse import checked_int
+from casework.cases.visibility import may_read_calls
 from casework.domain.enums import Role
 from casework.domain.model import Actor
 from casework.errors import Forbidden, Invalid, Unauthorized
@@ -39,6 +41,14 @@ def actor(request: web.Request, *roles: Role) -> Actor:
     return who
 
 
+def call_reader(request: web.Request) -> Actor:
+    """The logged-in user, if they may read call records (a department's leader may not)."""
+    who = actor(request)
+    if not may_read_calls(who):
+        raise Forbidden("只有监督指挥中心和市领导可以查看来电记录")
+    return who
+
+
 async def json_body(request: web.Request) -> dict[str, Any]:
     try:
         body = await request.json(loads=json.loads)
@@ -51,7 +61,7 @@ async def json_body(request: web.Request) -> dict[str, Any]:
 
 def path_int(request: web.Request, name: str) -> int:
     try:
-        return int(request.match_info[name])
+        return checked_int(request.match_info[name])
     except (KeyError, ValueError):
         raise Invalid(fields={name: "应为整数"}) from None
 

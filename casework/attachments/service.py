@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import AsyncIterator
 
 from casework.attachments import storage
+from casework.attachments.content import HEAD_BYTES
 from casework.attachments.model import AttachmentInfo, check_type, clean_name, extension
 from casework.cases.loading import load_case, write_flow
 from casework.cases.rows import CaseRows
@@ -72,8 +73,8 @@ class AttachmentService:
                 size += len(chunk)
                 if size > self.uploads.max_bytes:
                     raise TooLarge(f"附件不能超过 {self.uploads.max_bytes // (1024 * 1024)} MB")
-                if len(head) < 16:
-                    head += chunk[:16]
+                if len(head) < HEAD_BYTES:
+                    head += chunk[:HEAD_BYTES - len(head)]
                 digest.update(chunk)
                 await asyncio.to_thread(handle.write, chunk)
             await asyncio.to_thread(os.fsync, handle.fileno())

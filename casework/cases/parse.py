@@ -14,6 +14,15 @@ from casework.domain.intake import Intake, Route, validate
 from casework.errors import Invalid
 
 MAX_TEXT = 20000
+MAX_INT = 2 ** 63 - 1  # SQLite's INTEGER: a larger id or number cannot exist, and must not reach a query
+
+
+def checked_int(value: Any) -> int:
+    """int(value), refusing what SQLite cannot hold (ValueError, like any other bad integer)."""
+    number = int(value)
+    if not -MAX_INT <= number <= MAX_INT:
+        raise ValueError("out of range")
+    return number
 
 
 class Fields:
@@ -44,7 +53,7 @@ class Fields:
             self.errors[name] = "应为整数"
             return None
         try:
-            return int(value)
+            return checked_int(value)
         except (TypeError, ValueError):
             self.errors[name] = "应为整数"
             return None
@@ -57,7 +66,7 @@ class Fields:
             self.errors[name] = "应为整数列表"
             return ()
         try:
-            return tuple(int(v) for v in value if not isinstance(v, bool))
+            return tuple(checked_int(v) for v in value if not isinstance(v, bool))
         except (TypeError, ValueError):
             self.errors[name] = "应为整数列表"
             return ()

@@ -26,3 +26,8 @@ def can_view(actor: Actor, case: Case) -> bool:
     if depts is None:
         return True
     return bool(depts & case.ever_assigned()) or case.concern_department_id in depts
+
+
+def may_read_calls(actor: Actor) -> bool:
+    """Call records name citizens of every department's cases: the centre's, and a city leader's."""
+    return actor.has(Role.SUPERVISOR, Role.CALL_TAKER) or (actor.has(Role.LEADER) and actor.leader_scope is None)

@@ -59,7 +59,7 @@ class KnowledgeService:
         async with self.db.transaction() as conn:
             categories = await storage.categories(conn)
             category = self._find(categories, category_id)
-            if any(c["name"] == name and c["id"] != category_id for c in categories):
+            if await storage.name_taken(conn, name, category_id):
                 raise Invalid(fields={"name": "该类别已存在"})
             await storage.update_category(conn, category_id, name, sort)
         return {**category, "name": name, "sort": sort}

@@ -24,8 +24,19 @@ async def category_exists(conn: aiosqlite.Connection, category_id: int) -> bool:
 
 
 async def add_category(conn: aiosqlite.Connection, name: str, sort: int) -> int:
+    """A removed category of that name comes back (names stay unique among removed ones too)."""
+    hidden = await fetch_one(conn, "SELECT id FROM kb_categories WHERE name = ? AND active = 0", (name,))
+    if hidden is not None:
+        await conn.execute("UPDATE kb_categories SET active = 1, sort = ? WHERE id = ?", (sort, hidden["id"]))
+        return int(hidden["id"])
     cur = await conn.execute("INSERT INTO kb_categories (name, sort) VALUES (?, ?)", (name, sort))
     return int(cur.lastrowid)
+
+
+async def name_taken(conn: aiosqlite.Connection, name: str, category_id: int) -> bool:
+    """By another category, shown or removed."""
+    return await fetch_one(conn, "SELECT 1 FROM kb_categories WHERE name = ? AND id != ?",
+                           (name, category_id)) is not None
 
 
 async def update_category(conn: aiosqlite.Connection, category_id: int, name: str, sort: int) -> None:

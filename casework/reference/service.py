@@ -43,9 +43,7 @@ class ReferenceService:
 
     async def add_department(self, name: str, kind: str = "department", district: str = "", sort: int = 0) -> Department:
         self._check_department(name, kind)
-        ref = await self.current()
-        if any(d.name == name.strip() for d in ref.departments.values()):
-            raise Invalid(fields={"name": "该单位已存在"})
+        _unique_name(await self.current(), name)
         async with self.db.transaction() as conn:
             dept_id = await storage.add_department(conn, name.strip(), kind, district, sort)
         self._invalidate()
@@ -57,6 +55,7 @@ class ReferenceService:
             raise NotFound("单位不存在", code="department_not_found")
         dept = replace(ref.departments[dept_id], **changes)
         self._check_department(dept.name, dept.kind)
+        _unique_name(ref, dept.name, dept_id)
         async with self.db.transaction() as conn:
             await storage.update_department(conn, dept)
         self._invalidate()
@@ -90,3 +89,9 @@ class ReferenceService:
             if not await storage.delete_override(conn, day):
                 raise NotFound("没有该日期的调整", code="override_not_found")
         self._invalidate()
+
+
+def _unique_name(ref: Reference, name: str, dept_id: int | None = None) -> None:
+    """Names are unique in the table too; saying so beats the constraint's 500."""
+    if any(d.name == name.strip() and d.id != dept_id for d in ref.departments.values()):
+        raise Invalid(fields={"name": "该单位已存在"})

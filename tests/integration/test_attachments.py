@@ -75,15 +75,18 @@ async def test_upload_list_download_delete(login, org, settings) -> None:
 
 
 async def test_path_like_names_are_stored_under_generated_names(login, org, settings) -> None:
+    """A name with a path in it is refused (issue 15); what is stored is never named after the upload."""
     ct = await login("ct")
     cid = (await new_case(ct))["id"]
-    names = ["../../etc/passwd.txt", "..\\..\\windows\\evil.txt", "/abs/path/notes.txt", "a\tb.txt"]
+    for name in ["../../etc/passwd.txt", "dir/../evil.txt", "/abs/path/notes.txt"]:
+        status, info = await upload(ct, cid, name, b"hello " + name.encode())
+        assert status == 400 and "file" in info["error"]["fields"], (name, info)
+    names = ["passwd.txt", "a\tb.txt", "..notes.txt"]
     for name in names:
         status, info = await upload(ct, cid, name, b"hello " + name.encode())
         assert status == 201, (name, info)
-        assert "/" not in info["name"] and "\\" not in info["name"] and "\t" not in info["name"]
     shown = [a["name"] for a in await ct.ok("GET", f"/cases/{cid}/attachments")]
-    assert shown[0] == "passwd.txt" and shown[2] == "notes.txt" and shown[1].endswith("evil.txt")
+    assert shown == ["passwd.txt", "ab.txt", "..notes.txt"]
     folder = settings.storage.attachments_dir.resolve()
     files = stored_files(settings)
     assert len(files) == len(names)
@@ -127,7 +130,7 @@ async def test_upload_needs_a_file_field(login, org, settings) -> None:
     status, body = await ct.call("POST", f"/cases/{cid}/attachments", {"file": "a.txt"})
     assert status == 400 and "file" in body["error"]["fields"]
     # Exactly the limit is accepted.
-    status, body = await upload(ct, cid, "exact.pdf", b"%" * LIMIT)
+    status, body = await upload(ct, cid, "exact.pdf", b"%PDF-" + b"%" * (LIMIT - 5))
     assert status == 201 and body["size"] == LIMIT
 
 

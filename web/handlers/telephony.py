@@ -13,7 +13,7 @@ from telephony.stack import Telephony
 from web.keys import TELEPHONY
 from web.api import ApiRoutes, Param
 from web.keys import CLOCK
-from web.request import actor, json_body, path_int, respond, session
+from web.request import actor, call_reader, json_body, path_int, respond, session
 
 routes = ApiRoutes("电话")
 CENTRE = (Role.SUPERVISOR, Role.CALL_TAKER, Role.LEADER)
@@ -64,7 +64,7 @@ def _call_filter(request: web.Request) -> tuple[CallFilter, Page]:
     ("number", "string", "号码"), ("case_id", "integer", "办件"), ("page", "integer", "页码"),
     ("per_page", "integer", "每页条数"))))
 async def list_calls(request: web.Request) -> web.Response:
-    actor(request, *CENTRE)
+    call_reader(request)
     filters, page = _call_filter(request)
     return respond((await _telephony(request).calls.list(filters, page)).to_dict())
 
@@ -80,7 +80,7 @@ async def missed_calls(request: web.Request) -> web.Response:
 
 @routes.route("GET", "/calls/{call_id}", "一条来电记录")
 async def get_call(request: web.Request) -> web.Response:
-    actor(request, *CENTRE)
+    call_reader(request)
     return respond((await _telephony(request).calls.get(path_int(request, "call_id"))).to_dict())
 
 
