@@ -194,7 +194,7 @@ class RelayChild(Server):
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         ext = request.query.get("ext", "")
-        ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=64 * 1024)  # as agent_desk/http.py
+        ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=64 * 1024)  # as web/handlers/desk.py
         await ws.prepare(request)
         self.desks[ext] = ws
         try:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from recordings.ffmpeg import resolve_binary
-from recordings.keys import RECORDINGS
 from recordings.legacy import synth
 from recordings.model import Source
 from telephony.calls.records import CallDisposition, CallRecord, Direction
@@ -17,7 +16,7 @@ from telephony.calls.service import CallService
 from tests.integration.helpers import act, in_progress
 from tests.integration.test_attachments import upload
 from tests.support import Api, Org
-from web.keys import CLOCK, DATABASE
+from web.keys import CLOCK, DATABASE, RECORDINGS
 
 METHODS = ("get", "post", "put", "delete", "patch")
 CALLER = "13912345678"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from recordings.ffmpeg import resolve_binary
-from recordings.keys import RECORDINGS
+from web.keys import RECORDINGS
 from recordings.legacy import synth
 from recordings.model import Outcome, Source
 from tests.integration.hardening import PNG
