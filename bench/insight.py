@@ -36,7 +36,7 @@ from casework.clock import system_clock  # noqa: E402
 from casework.db.database import Database  # noqa: E402
 from casework.domain.enums import Role  # noqa: E402
 from casework.domain.model import Actor  # noqa: E402
-from casework.insight.hotspots import prepare  # noqa: E402
+from casework.insight.hotspots import prepare as prepare_segmenter  # noqa: E402
 from casework.insight.workers import WorkerPool  # noqa: E402
 from casework.insight.calls_stats import CallSlice  # noqa: E402
 from casework.insight.case_lists import Slice, slice_where  # noqa: E402
@@ -237,7 +237,7 @@ async def forget_totals(db: Database) -> None:
 
 
 async def measure(path: Path, org: Org, repeats: int) -> tuple[float, list[dict], list[dict], dict]:
-    db, pool = await Database(path, readers=2, tz=TZ).open(), WorkerPool(warm=prepare)
+    db, pool = await Database(path, readers=2, tz=TZ).open(), WorkerPool(warm=prepare_segmenter)
     try:
         svc = InsightService(db, system_clock(TZ), pool)
         await forget_totals(db)
