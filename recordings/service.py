@@ -19,6 +19,7 @@ from casework.domain.enums import Role
 from casework.domain.model import Actor
 from casework.errors import Forbidden, Invalid, NotFound
 from config.settings import Settings
+from casework.paging import clamp_page
 from recordings.ffmpeg import FFmpeg, resolve_binary
 from recordings.ingest import Folders, IndexLookup, Ingestor, Result
 from recordings.model import MatchRule, Recording, RetentionReport, Source
@@ -157,7 +158,7 @@ class RecordingService:
 
     async def unmatched(self, actor: Actor, page: int = 1, per_page: int = 20) -> Page:
         self._supervisor(actor)
-        page, per_page = max(1, page), max(1, min(per_page, 100))
+        page, per_page = clamp_page(page, per_page)
         async with self.db.reader() as conn:
             items, total = await RecordingStore(conn, self.db.tz).unmatched(per_page, (page - 1) * per_page)
         return Page(items, total, page, per_page)
@@ -165,7 +166,7 @@ class RecordingService:
     async def quarantined(self, actor: Actor, page: int = 1, per_page: int = 20) -> Page:
         if not actor.has(Role.SUPERVISOR, Role.ADMIN):
             raise Forbidden("只有监督人员和管理员可以查看隔离的录音文件")
-        page, per_page = max(1, page), max(1, min(per_page, 100))
+        page, per_page = clamp_page(page, per_page)
         async with self.db.reader() as conn:
             items, total = await RecordingStore(conn, self.db.tz).quarantined(per_page, (page - 1) * per_page)
         return Page(items, total, page, per_page)

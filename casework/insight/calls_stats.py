@@ -22,6 +22,7 @@ from casework.insight.measures import (ANSWER_RATE_TARGET, CALL_DIMENSIONS, CALL
 from casework.insight.periods import Period, bucket_label, buckets, parse_period
 from casework.insight.rollup import CALL_COLUMNS, refresh
 from casework.insight.tables import Cell, Column, Sheet, StatRow, StatTable, ratio, to_sheet
+from casework.paging import clamp_page
 
 GROUPINGS = {"day": "按日", "week": "按周", "month": "按月", "queue": "按队列", "agent": "按坐席"}
 NO_QUEUE, NO_AGENT = "（未记录队列）", "（未接通或未关联坐席）"
@@ -172,7 +173,7 @@ def parse_call_slice(data: Mapping[str, Any], default: Period) -> CallSlice:
 
 async def call_page(db: Database, s: CallSlice, page: int, per_page: int) -> dict[str, Any]:
     w = s.where()
-    per_page, page = max(1, min(per_page, MAX_PER_PAGE)), max(1, page)
+    page, per_page = clamp_page(page, per_page, MAX_PER_PAGE)
     async with db.reader() as conn:
         rows = await _all(conn, "SELECT k.*, COALESCE(u.name, k.agent_name) AS agent, c.number AS case_number "
                                 "FROM calls k LEFT JOIN users u ON u.id = k.agent_user_id "

@@ -19,6 +19,7 @@ from casework.insight.measures import (APPRAISAL_FLAG, CASE_DIMENSION, CASE_MEAS
                                        case_dimension_clause, ALL)
 from casework.insight.periods import Period, parse_period
 from casework.insight.queries import scoped
+from casework.paging import clamp_page
 
 ORDER = "ORDER BY c.created_at DESC, c.id DESC"
 PAGE_CAP = 1000  # the print view; pages ask for 20
@@ -101,8 +102,7 @@ async def case_page(db: Database, moment: Moment, now: datetime, s: Slice, actor
                     per_page: int, due_soon_days: int, where: Where | None = None) -> dict[str, Any]:
     """One page of the slice's cases (or of `where`), newest first, with the exact total."""
     w = where if where is not None else slice_where(s, actor, moment)
-    per_page = max(1, min(per_page, PAGE_CAP))
-    page = max(1, page)
+    page, per_page = clamp_page(page, per_page, PAGE_CAP)
     async with db.reader() as conn:
         rows = await fetch_all(conn, f"SELECT c.* FROM cases c WHERE {w.sql()} {ORDER} LIMIT ? OFFSET ?",
                                [*w.params, per_page, (page - 1) * per_page])

@@ -11,6 +11,7 @@ from casework.errors import Forbidden, Invalid, NotFound
 from casework.knowledge import storage
 from casework.knowledge.model import ArticleInput, may_edit
 from casework.domain.enums import Role
+from casework.paging import clamp_page
 
 
 class KnowledgeService:
@@ -76,7 +77,7 @@ class KnowledgeService:
     async def search(self, q: str = "", category_id: int | None = None, page: int = 1,
                      per_page: int = 20) -> dict[str, Any]:
         async with self.db.reader() as conn:
-            return await storage.search(conn, q, category_id, max(1, page), max(1, min(per_page, 100)))
+            return await storage.search(conn, q, category_id, *clamp_page(page, per_page))
 
     async def article(self, article_id: int) -> dict[str, Any]:
         async with self.db.reader() as conn:

@@ -171,3 +171,61 @@ async def test_the_last_admin_cannot_be_removed(server, org, login) -> None:
                                                                        "roles": ["admin"]})
     assert status == 400 and "roles" in got["error"]["fields"], got
     assert (await admin2.ok("GET", "/auth/me"))["user"]["active"] is True
+
+
+def _xlsx_text(data: bytes) -> str:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    book = load_workbook(BytesIO(data), read_only=True)
+    return " ".join(str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c)
+
+
+async def _page(api: Api, method: str, url: str, form: dict[str, str] | None = None) -> tuple[int, str]:
+    kw: dict[str, Any] = {"allow_redirects": False}
+    if method == "POST":
+        kw["data"] = {**(form or {}), "_csrf": api.csrf}
+    async with api.session.request(method, api.base + url, **kw) as resp:
+        data = await resp.read()
+        if resp.content_type.endswith("spreadsheetml.sheet"):
+            return resp.status, _xlsx_text(data)
+        return resp.status, data.decode("utf-8", "replace")
+
+
+async def test_pages_keep_other_departments_out(server, org, login, tmp_path) -> None:
+    """The HTML routes take the same ids: pages, forms, print, exports, recording players."""
+    apis, water, values = await _world(server, org, login, tmp_path)
+    cid, aid, rid, call = water.case["id"], water.attachment_id, water.recording_id, water.call_id
+    secrets = (water.case["number"], "水表井盖缺失", "赵六", CALLER)
+    owned = [("GET", f"/cases/{cid}"), ("GET", f"/print/forms?ids={cid}"), ("GET", f"/print/list?ids={cid}"),
+             ("GET", f"/recordings/case/{cid}"), ("GET", f"/recordings/panel/case/{cid}"),
+             ("GET", f"/recordings/call/{call}"), ("GET", f"/recordings/panel/call/{call}"),
+             ("POST", f"/cases/{cid}/attachments/{aid}/delete"), ("POST", f"/recordings/{rid}/link")]
+    owned += [("POST", f"/cases/{cid}/do/{action}") for action in
+              ("sign", "return", "transfer", "forward", "save_opinion", "complete", "urge", "request_extension",
+               "approve", "close", "dispatch", "callback", "merge")]
+    listing = ["/search", f"/search?q=水表井盖", f"/search?number={water.case['number']}", "/lists/signoff",
+               "/lists/todo", "/lists/mine", "/lists/front_desk", "/export/cases.xlsx?list=mine",
+               f"/export/cases.xlsx?q=水表井盖", f"/stats/cases?department={org.departments['water']}",
+               f"/stats/cases/export.xlsx?department={org.departments['water']}", "/hotspots/cases?topic=水表",
+               f"/calls/records?case_id={cid}", "/stats", "/hotspots", "/recordings", "/board", "/desk"]
+    before = await _snapshot(apis["sup"], water)
+    tried = 0
+    for name in OUTSIDERS:
+        api, dept = apis[name], name.split("_")[0]
+        form = {k: str(v) for k, v in _body(values, org, dept).items() if not isinstance(v, list)}
+        for method, url in owned:
+            status, text = await _page(api, method, url, form)
+            tried += 1
+            assert status in (403, 404), (name, method, url, status, text[:300])
+            assert not any(s in text for s in secrets), (name, url, "leaks the water case")
+        for url in listing:
+            status, text = await _page(api, "GET", url)
+            tried += 1
+            leaked = [s for s in secrets if s in text and s not in url]  # the search form shows what was asked
+            assert status < 500 and not leaked, (name, url, status, leaked)
+    assert await _snapshot(apis["sup"], water) == before
+    for url in (f"/print/forms?ids={MISSING}0000000000000000000", f"/cases/{MISSING}0000000000000000000"):
+        status, _ = await _page(apis["sup"], "GET", url)
+        assert status in (400, 404), (url, status)
+    print(f"\npage routes tried by department users: {tried}")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from casework.cases.parse import checked_int
 from casework.cases.present import case_detail
 from casework.errors import Invalid
 from web.keys import CLOCK, SETTINGS
@@ -16,7 +17,7 @@ MAX_PRINT = 100
 def _ids(request: web.Request) -> list[int]:
     raw = [v for key in ("ids", "id") for v in request.query.getall(key, [])]
     try:
-        ids = list(dict.fromkeys(int(x) for part in raw for x in part.split(",") if x.strip()))
+        ids = list(dict.fromkeys(checked_int(x) for part in raw for x in part.split(",") if x.strip()))
     except ValueError:
         raise Invalid(fields={"ids": "办件编号有误"}) from None
     if not ids:
