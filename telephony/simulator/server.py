@@ -18,6 +18,7 @@ from .config import Clock, SimulatorConfig
 from .model import Channel, ChannelInfo, EntryInfo, MemberInfo, channel_info, entry_info, member_info
 from .pbx import RES_OKAY, Pbx
 from .recording import Recorder
+from .actions import dispatch
 from .session import AmiSession
 from .traffic import TrafficGenerator, TrafficProfile
 from . import channels as chan_ops
@@ -57,7 +58,7 @@ class PbxSimulator:
         self._port = self._server.sockets[0].getsockname()[1]
 
     async def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        session = AmiSession(self, reader, writer)
+        session = AmiSession(self, reader, writer, dispatch)
         self.sessions.add(session)
         task = asyncio.current_task()
         if task is not None:

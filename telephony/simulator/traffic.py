@@ -6,12 +6,9 @@ import asyncio
 import math
 import random
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from .calls import CallPlan
-
-if TYPE_CHECKING:
-    from .server import PbxSimulator
+from .host import SimHost
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英",
@@ -68,7 +65,7 @@ def random_plan(rng: random.Random, p: TrafficProfile, queue: str) -> CallPlan:
 
 
 class TrafficGenerator:
-    def __init__(self, sim: "PbxSimulator", profile: TrafficProfile, seed: int | None = None) -> None:
+    def __init__(self, sim: SimHost, profile: TrafficProfile, seed: int | None = None) -> None:
         self.sim = sim
         self.profile = profile
         self.rng = random.Random(seed)
