@@ -38,12 +38,14 @@ def duration(value: str | None) -> int:
 
 def member_state(status: str, in_call: bool, paused: bool) -> AgentState:
     """A member's state from its device status (AST_DEVICE_*), InCall and Paused. An unreachable device
-    cannot take calls, so it counts as logged out; a paused agent on a call shows as on the call."""
+    cannot take calls, so it counts as logged out; a paused agent on a call shows as on the call. A device
+    saying NOT_INUSE outweighs InCall: app_queue keeps a Local member in call after its phone transferred
+    the citizen on, and that agent is free."""
     if status in ("4", "5"):
         return AgentState.LOGGED_OUT
     if status == "6":
         return AgentState.RINGING
-    if status in ("2", "3", "7", "8") or in_call:
+    if status in ("2", "3", "7", "8") or (in_call and status != "1"):
         return AgentState.ON_CALL
     return AgentState.PAUSED if paused else AgentState.AVAILABLE
 

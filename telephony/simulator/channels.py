@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .config import CAUSES
+from .config import CAUSES, DOWN
 from .fields import bridge_fields, channel_fields
 from .model import Bridge, Channel
 from .pbx import Pbx
@@ -28,6 +28,20 @@ def new_channel(pbx: Pbx, base: str, *, state: int, context: str, exten: str, ca
     pbx.emit("Newchannel", channel_fields(ch))
     pbx.refresh_device(ch.device)
     return ch
+
+
+def new_local_pair(pbx: Pbx, base: str, *, linkedid: str | None = None, owner: Any = None,
+                   caller: tuple[str, str] = ("", "")) -> tuple[Channel, Channel]:
+    """chan_local's two halves of `Local/exten@context`: one Newchannel each, the same Linkedid, both
+    starting in that context and extension."""
+    exten, _, context = base.split("/", 1)[1].partition("@")
+    one = new_channel(pbx, base, state=DOWN, context=context, exten=exten, caller=caller, linkedid=linkedid,
+                      owner=owner)
+    two = Channel(one.name[:-1] + "2", pbx.ids.uniqueid(), one.linkedid, DOWN, context, exten, caller_num=caller[0],
+                  caller_name=caller[1], created=pbx.now(), owner=owner)
+    pbx.channels[two.name] = two
+    pbx.emit("Newchannel", channel_fields(two))
+    return one, two
 
 
 def set_var(pbx: Pbx, ch: Channel, name: str, value: str) -> None:

@@ -35,10 +35,17 @@ class AgentSpec:
     logged_in: bool = True
     paused: bool = False
     penalty: int = 0
+    state_interface: str = ""     # the device whose state the member follows (a Local member's phone)
 
 
 def default_agents(count: int = 6, first: int = 8001) -> tuple[AgentSpec, ...]:
     return tuple(AgentSpec(f"PJSIP/{n}", f"话务员{n}") for n in range(first, first + count))
+
+
+def local_agents(count: int = 6, first: int = 8001, context: str = "agents") -> tuple[AgentSpec, ...]:
+    """Members as FreePBX and Issabel add them: `Local/8001@agents/n`, following the state of PJSIP/8001."""
+    return tuple(AgentSpec(f"Local/{n}@{context}/n", f"话务员{n}", state_interface=f"PJSIP/{n}")
+                 for n in range(first, first + count))
 
 
 @dataclass(frozen=True)
