@@ -259,7 +259,6 @@ class AmiMapper:
     def _hand_over(self, call: _Call, *transferers: str) -> None:
         """The transferer's legs leave: their hang-ups no longer say who ended the call."""
         call.rung.update(t for t in transferers if t)
-        call.side = None
 
     def _blind_transfer(self, m: Message) -> list[Event]:
         if (call := self._answered_call(m, "Transferee", "Transferer")) is None:

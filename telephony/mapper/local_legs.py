@@ -52,7 +52,7 @@ class LocalLegs:
         """The name standing for the whole leg: a pair's ;1 (a phone dialed by a ;2 stands for that ;2)."""
         channel = self._behind.get(channel, channel)
         if channel.endswith(";2"):
-            return self._half.get(channel) or local_partner(channel)
+            return self._half.get(channel, channel)
         return channel
 
     def phone(self, channel: str) -> str:
