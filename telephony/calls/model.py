@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Callable
 
 from telephony.calls.records import (CallRecord, Direction, Purpose, ServiceLevel, SERVICE_LEVEL_SECONDS,
-                                     disposition_for)
+                                     agent_extension, disposition_for)
 from telephony.calls.state import Agent, Entry, LiveCall
 from telephony.calls.views import (AgentChanged, AgentView, CallChanged, CallGone, CallView, Change, ModelReset,
                                    Outcome, QueueChanged, QueueEntryView)
@@ -99,10 +99,10 @@ class CallModel:
         return [agent.view() for agent in self._agents.values()]
 
     def agent_at(self, extension: str) -> AgentView | None:
-        """The agent on the phone `extension` (PJSIP/8001 for 8001), copying no other: a desk's hello
-        needs its own, and after a resync every desk says hello at once."""
-        suffix = "/" + extension
-        return next((a.view() for i, a in self._agents.items() if extension and i.endswith(suffix)), None)
+        """The agent on the phone `extension` (PJSIP/8001 or Local/8001@agents/n for 8001), copying no
+        other: a desk's hello needs its own, and after a resync every desk says hello at once."""
+        return next((a.view() for i, a in self._agents.items() if extension and agent_extension(i) == extension),
+                    None)
 
     def service_level(self) -> ServiceLevel:
         """Today's inbound calls: answered, answered within 15 s, abandoned (finished calls only)."""
