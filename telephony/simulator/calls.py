@@ -13,12 +13,13 @@ from datetime import datetime
 from . import channels as c
 from .citizen import Citizen
 from .config import UP
-from .dialplan import entry_vars, inbound_steps, inherited, interface_vars, pvt_call_id, queue_vars, rtp_qos
+from .dialplan import entry_vars, inherited, interface_vars, pvt_call_id, queue_vars, rtp_qos
 from .fields import channel_fields
 from .member_leg import LocalLeg, MemberLeg, PhoneLeg, member_leg
 from .model import Bridge, Channel, Member, QueueEntry, QueueState
 from .pbx import Pbx
 from .recording import Recorder
+from .reporting import cdr
 from .scenario import Scenario
 from .transfer import attended, blind
 
@@ -83,33 +84,19 @@ class InboundCall(Scenario):
                 self._complete(side, soft)
             else:
                 self._abandon(outcome)
+            assert self.caller is not None
+            party_b = self.leg.facing if self.leg is not None and self._answered_at else None
+            cdr(self.pbx, self.caller, party_b, self._answered_at, ("Queue", self.queue.name))
         finally:
             self.pbx.calls.pop(self.linkedid, None)
             self.done.set()
 
     # -- dialplan and queue entry ---------------------------------------------------------------------
     def _ingress(self) -> None:
-        ch, p, cfg, citizen = self.caller, self.plan, self.pbx.config, self.citizen
-        assert ch is not None and citizen is not None
-        steps = inbound_steps(number=p.caller_number, name=p.caller_name, queue=p.queue, channel=ch.name,
-                              uniqueid=ch.uniqueid, now=self.pbx.now(), monitor_dir=self._monitor_dir(),
-                              timeout=int(p.queue_timeout or cfg.queue_timeout), hotline=cfg.hotline_number)
-        priority = 0
-        for step in steps:
-            if step.app and step.context:
-                c.newexten(self.pbx, ch, step.app, step.data, priority=step.priority, context=step.context, exten="s")
-            elif step.app:
-                priority += 1
-                c.newexten(self.pbx, ch, step.app, step.data, priority=priority, context=citizen.context,
-                           exten=cfg.hotline_number)
-            if step.variable:
-                c.set_var(self.pbx, ch, *step.variable)
-            elif step.data.startswith("CALLERID(name)"):
-                c.set_callerid(self.pbx, ch, p.caller_number, p.caller_name)
-            elif step.data.startswith("CHANNEL(language)"):
-                ch.language = "zh"
-            elif step.app == "Answer":
-                citizen.answered()
+        p, citizen = self.plan, self.citizen
+        assert citizen is not None
+        citizen.run_dialplan(p.caller_name, p.queue, self._monitor_dir(),
+                             int(p.queue_timeout or self.pbx.config.queue_timeout))
 
     def _monitor_dir(self) -> str:
         cfg = self.pbx.config
@@ -317,17 +304,16 @@ class InboundCall(Scenario):
     def _transfer(self, kind: str) -> None:
         """The agent's phone transfers whoever it is bridged with: the citizen (SIP member) or the Local
         member's ;2. Only in the first case does app_queue see it (AgentComplete, Reason transfer)."""
-        leg, br = self.leg, self.bridge
-        assert leg is not None and br is not None and self.caller is not None
-        local = isinstance(leg, LocalLeg)
-        if local:
+        leg, caller = self.leg, self.caller
+        assert leg is not None and self.bridge is not None and caller is not None
+        if isinstance(leg, LocalLeg):
             assert leg.phone is not None and leg.bridge is not None
-        phone, transferee, bridge = (leg.phone, leg.inner, leg.bridge) if local else (leg.facing, self.caller, br)
-        assert phone is not None and bridge is not None
-        if not local:
+            phone, transferee, bridge = leg.phone, leg.inner, leg.bridge
+        else:
             self._agent_complete("transfer", self.pbx.now() - self._answered_at)
-        handover = (blind if kind == "blind" else attended)(self.pbx, phone, transferee, bridge,
-                                                            self.plan.transfer_to, self)
+            phone, transferee, bridge = leg.facing, caller, self.bridge
+        move = blind if kind == "blind" else attended
+        handover = move(self.pbx, phone, transferee, bridge, self.plan.transfer_to, self)
         if isinstance(leg, LocalLeg):
             leg.phone, leg.bridge = handover.target, handover.bridge
         else:

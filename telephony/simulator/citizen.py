@@ -10,6 +10,7 @@ from typing import Any
 
 from . import channels as c
 from .config import RING, UP
+from .dialplan import inbound_steps
 from .fields import channel_fields
 from .model import Channel
 from .pbx import Pbx
@@ -65,3 +66,25 @@ class Citizen:
         if self.outer is not None and self.outer.name in self.pbx.channels:
             c.hangup_request(self.pbx, self.outer, cause=cause)
             c.hangup(self.pbx, self.outer, cause)
+
+    def run_dialplan(self, name: str, queue: str, monitor_dir: str, timeout: int) -> None:
+        """The hotline's extension up to and including Queue(), one Newexten (and VarSet) a priority."""
+        pbx, ch, cfg = self.pbx, self.channel, self.pbx.config
+        steps = inbound_steps(number=ch.caller_num, name=name, queue=queue, channel=ch.name, uniqueid=ch.uniqueid,
+                              now=pbx.now(), monitor_dir=monitor_dir, timeout=timeout, hotline=cfg.hotline_number)
+        priority = 0
+        for step in steps:
+            if step.app and step.context:
+                c.newexten(pbx, ch, step.app, step.data, priority=step.priority, context=step.context, exten="s")
+            elif step.app:
+                priority += 1
+                c.newexten(pbx, ch, step.app, step.data, priority=priority, context=self.context,
+                           exten=cfg.hotline_number)
+            if step.variable:
+                c.set_var(pbx, ch, *step.variable)
+            elif step.data.startswith("CALLERID(name)"):
+                c.set_callerid(pbx, ch, ch.caller_num, name)
+            elif step.data.startswith("CHANNEL(language)"):
+                ch.language = "zh"
+            elif step.app == "Answer":
+                self.answered()

@@ -76,6 +76,8 @@ class SimulatorConfig:
     phone_answer_after: float = 1.0   # Originate: the agent's/supervisor's phone rings this long
     callee_answer_after: float = 3.0  # Originate: the citizen answers after this long
     originate_talk_seconds: float = 30.0
+    cel: bool = False                 # cel_manager loaded: CEL events with the channel events
+    cdr: bool = False                 # cdr_manager loaded: a Cdr event when a call ends
     event_log_size: int = 50_000
     backlog_limit: int = 200_000      # messages kept per session while hung
     seed: int | None = None

@@ -15,6 +15,7 @@ from .config import DOWN, RINGING, UP
 from .fields import bridge_fields, channel_fields
 from .model import Bridge, Channel
 from .pbx import Pbx
+from .reporting import cel
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ def blind(pbx: Pbx, transferer: Channel, transferee: Channel, bridge: Bridge, ex
     pbx.emit("BlindTransfer", [("Result", "Success")] + channel_fields(transferer, "Transferer")
              + channel_fields(transferee, "Transferee") + bridge_fields(bridge)
              + [("IsExternal", "Yes"), ("Context", pbx.config.agent_context), ("Extension", exten)])
+    cel(pbx, transferer, "BLINDTRANSFER", {"extension": exten, "context": pbx.config.agent_context,
+                                           "bridge_id": bridge.uniqueid, "transferee_channel_name": transferee.name})
     c.hangup_request(pbx, transferer)
     for ch in (transferee, transferer):
         c.bridge_leave(pbx, bridge, ch)
@@ -68,6 +71,9 @@ def attended(pbx: Pbx, transferer: Channel, transferee: Channel, bridge: Bridge,
              + bridge_fields(second, "Second") + [("DestType", "Bridge"), ("DestBridgeUniqueid", bridge.uniqueid)]
              + channel_fields(transferee, "Transferee") + channel_fields(target, "TransferTarget")
              + [("IsExternal", "No")])
+    cel(pbx, transferer, "ATTENDEDTRANSFER", {"bridge1_id": bridge.uniqueid, "channel2_name": consult.name,
+                                              "bridge2_id": second.uniqueid, "transferee_channel_name": transferee.name,
+                                              "transfer_target_channel_name": target.name})
     c.bridge_leave(pbx, second, target)
     target.linkedid = transferee.linkedid  # bridged with the older call: its Linkedid now
     c.bridge_enter(pbx, bridge, target)
