@@ -82,108 +82,141 @@ class _Local:
     def __init__(self, n: int, number: str, name: str, agent: str) -> None:
         uid = f"1700000000.{2 * n}"
         self.outer_name, self.two_name = f"Local/12345@from-citizen-{2 * n:08x};1", f"Local/{agent}@agents-{n:08x};2"
-        self.phone_name, self.uid = f"PJSIP/{agent}-{2 * n + 1:08x}", uid
+        self.phone_name = f"PJSIP/{agent}-{2 * n + 1:08x}"
         self.outer = _snapshot(self.outer_name, "6", number, name, "", "", "s", uid, uid)
         self.caller_uid, self.two_uid, self.phone_uid = (f"170000000{k}.{2 * n}" for k in (1, 2, 3))
         self.two = _snapshot(self.two_name, "6", number, name, agent, "话务员", agent, self.two_uid, uid)
         self.phone = _snapshot(self.phone_name, "6", agent, "话务员", number, name, "s", self.phone_uid, uid)
 
 
-def _call(n: int, rng: random.Random, local: bool = False) -> list[str]:
+class _Call:
     """One answered 12345 queue call as Asterisk 20 reports it: ~200 events, VarSet more than half.
     `local`: the citizen is an originated Local channel and the member a Local one (FreePBX)."""
-    name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
-    number, agent = f"1{rng.randrange(3, 9)}{rng.randrange(10**8, 10**9)}", f"80{rng.randrange(10, 40)}"
-    uid, auid = f"1700000000.{2 * n}", f"1700000000.{2 * n + 1}"
-    lc = _Local(n, number, name, agent) if local else None
-    caller_name = f"{lc.outer_name[:-1]}2" if lc else f"PJSIP/trunk-{2 * n:08x}"
-    agent_name = f"{lc.two_name[:-1]}1" if lc else f"PJSIP/{agent}-{2 * n + 1:08x}"
-    caller = _snapshot(caller_name, "6", number, name, agent, "话务员", "12345", lc.caller_uid if lc else uid, uid)
-    agent_ch = _snapshot(agent_name, "6", agent, "话务员", number, name, "s", auid, uid)
-    member_if = f"Local/{agent}@agents/n" if lc else f"PJSIP/{agent}"
-    out: list[str] = []
 
-    def ev(event: str, snap: str, extra: str = "", privilege: str = "call,all") -> None:
-        out.append(f"Event: {event}\r\nPrivilege: {privilege}\r\n{snap}{extra}\r\n")
+    def __init__(self, n: int, rng: random.Random, local: bool) -> None:
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+        self.n, self.number, self.agent = n, f"1{rng.randrange(3, 9)}{rng.randrange(10**8, 10**9)}", \
+            f"80{rng.randrange(10, 40)}"
+        self.uid, self.auid = f"1700000000.{2 * n}", f"1700000000.{2 * n + 1}"
+        lc = self.lc = _Local(n, self.number, name, self.agent) if local else None
+        self.caller_name = f"{lc.outer_name[:-1]}2" if lc else f"PJSIP/trunk-{2 * n:08x}"
+        self.agent_name = f"{lc.two_name[:-1]}1" if lc else f"PJSIP/{self.agent}-{2 * n + 1:08x}"
+        self.caller = _snapshot(self.caller_name, "6", self.number, name, self.agent, "话务员", "12345",
+                                lc.caller_uid if lc else self.uid, self.uid)
+        self.agent_ch = _snapshot(self.agent_name, "6", self.agent, "话务员", self.number, name, "s", self.auid,
+                                  self.uid)
+        self.member_if = f"Local/{self.agent}@agents/n" if lc else f"PJSIP/{self.agent}"
+        self.out: list[str] = []
 
-    def var(snap: str, names: Iterable[str], value: str = "1") -> None:
+    def frames(self) -> list[str]:
+        self.arrival()
+        for attempt in range(2):
+            self.ring(answered=attempt == 1)
+        self.answer()
+        self.talk()
+        self.end()
+        return self.out
+
+    def ev(self, event: str, snap: str, extra: str = "", privilege: str = "call,all") -> None:
+        self.out.append(f"Event: {event}\r\nPrivilege: {privilege}\r\n{snap}{extra}\r\n")
+
+    def var(self, snap: str, names: Iterable[str], value: str = "1") -> None:
         for v in names:
-            ev("VarSet", snap, f"Variable: {v}\r\nValue: {value}\r\n", "dialplan,all")
+            self.ev("VarSet", snap, f"Variable: {v}\r\nValue: {value}\r\n", "dialplan,all")
 
-    def members(status: str) -> None:
+    def members(self, status: str) -> None:
         for other in range(4):
-            ev("QueueMemberStatus", "", f"Queue: hotline\r\nMemberName: 话务员{other}\r\nInterface: PJSIP/80{other}\r\n"
-               f"StateInterface: PJSIP/80{other}\r\nMembership: dynamic\r\nPenalty: 0\r\nCallsTaken: 3\r\n"
-               f"LastCall: 1700000000\r\nInCall: 0\r\nStatus: {status}\r\nPaused: 0\r\nPausedReason: \r\n", "agent,all")
+            self.ev("QueueMemberStatus", "", f"Queue: hotline\r\nMemberName: 话务员{other}\r\n"
+                    f"Interface: PJSIP/80{other}\r\nStateInterface: PJSIP/80{other}\r\nMembership: dynamic\r\n"
+                    f"Penalty: 0\r\nCallsTaken: 3\r\nLastCall: 1700000000\r\nInCall: 0\r\nStatus: {status}\r\n"
+                    "Paused: 0\r\nPausedReason: \r\n", "agent,all")
 
-    if lc:
-        ev("Newchannel", lc.outer)
-    ev("Newchannel", caller)
-    if lc:
-        ev("LocalBridge", "", _local_bridge(lc.outer_name, caller_name, (uid, lc.caller_uid), uid, "from-citizen",
-                                            "12345"))
-    var(caller, ("SIPCALLID", "SIPDOMAIN", "__FROM_DID", "CHANNEL_LANG", "TOUCH_MIXMONITOR", "CDR_PROP"))
-    for app in ("NoOp", "Set", "Set", "Answer", "MixMonitor", "Set", "Queue"):
-        ev("Newexten", caller, f"Extension: 12345\r\nApplication: {app}\r\nAppData: \r\n", "dialplan,all")
-    ev("Newstate", caller)
-    if lc:
-        ev("OriginateResponse", "", f"ActionID: harness-{n}\r\nResponse: Success\r\nChannel: {lc.outer_name}\r\n"
-           f"Context: default\r\nExten: s\r\nReason: 4\r\nUniqueid: {uid}\r\n")
-    var(caller, ("MIXMONITOR_FILENAME",), f"/var/spool/asterisk/monitor/hotline-{uid}.wav")
-    var(caller, QUEUE_VARS * 2)
-    ev("QueueCallerJoin", caller, "Queue: hotline\r\nPosition: 1\r\nCount: 1\r\n", "agent,all")
-    ev("MusicOnHoldStart", caller, "Class: default\r\n")
-    for ring in range(2):
-        ev("Newchannel", agent_ch)
+    def arrival(self) -> None:
+        ev, caller, lc, uid = self.ev, self.caller, self.lc, self.uid
+        if lc:
+            ev("Newchannel", lc.outer)
+        ev("Newchannel", caller)
+        if lc:
+            ev("LocalBridge", "", _local_bridge(lc.outer_name, self.caller_name, (uid, lc.caller_uid), uid,
+                                                "from-citizen", "12345"))
+        self.var(caller, ("SIPCALLID", "SIPDOMAIN", "__FROM_DID", "CHANNEL_LANG", "TOUCH_MIXMONITOR", "CDR_PROP"))
+        for app in ("NoOp", "Set", "Set", "Answer", "MixMonitor", "Set", "Queue"):
+            ev("Newexten", caller, f"Extension: 12345\r\nApplication: {app}\r\nAppData: \r\n", "dialplan,all")
+        ev("Newstate", caller)
+        if lc:
+            ev("OriginateResponse", "", f"ActionID: harness-{self.n}\r\nResponse: Success\r\n"
+               f"Channel: {lc.outer_name}\r\nContext: default\r\nExten: s\r\nReason: 4\r\nUniqueid: {uid}\r\n")
+        self.var(caller, ("MIXMONITOR_FILENAME",), f"/var/spool/asterisk/monitor/hotline-{uid}.wav")
+        self.var(caller, QUEUE_VARS * 2)
+        ev("QueueCallerJoin", caller, "Queue: hotline\r\nPosition: 1\r\nCount: 1\r\n", "agent,all")
+        ev("MusicOnHoldStart", caller, "Class: default\r\n")
+
+    def ring(self, answered: bool) -> None:
+        """One ring of the member; the first one times out (AgentRingNoAnswer)."""
+        ev, caller, lc, agent = self.ev, self.caller, self.lc, self.agent
+        ev("Newchannel", self.agent_ch)
         if lc:
             ev("Newchannel", lc.two)
-        var(agent_ch, MEMBER_VARS)
-        ev("AgentCalled", caller, f"Queue: hotline\r\nInterface: {member_if}\r\nMemberName: 话务员\r\n"
-           f"DestChannel: {agent_name}\r\n", "agent,all")
-        ev("DialBegin", caller, f"DestChannel: {agent_name}\r\nDialString: {agent}\r\n")
+        self.var(self.agent_ch, MEMBER_VARS)
+        ev("AgentCalled", caller, f"Queue: hotline\r\nInterface: {self.member_if}\r\nMemberName: 话务员\r\n"
+           f"DestChannel: {self.agent_name}\r\n", "agent,all")
+        ev("DialBegin", caller, f"DestChannel: {self.agent_name}\r\nDialString: {agent}\r\n")
         if lc:
-            ev("LocalBridge", "", _local_bridge(agent_name, lc.two_name, (auid, lc.two_uid), uid, "agents", agent))
+            ev("LocalBridge", "", _local_bridge(self.agent_name, lc.two_name, (self.auid, lc.two_uid), self.uid,
+                                                "agents", agent))
             ev("Newchannel", lc.phone)
             ev("DialBegin", lc.two, f"DestChannel: {lc.phone_name}\r\nDialString: {agent}\r\n")
         ev("DeviceStateChange", "", f"Device: PJSIP/{agent}\r\nState: RINGING\r\n")
-        ev("Newstate", agent_ch)
+        ev("Newstate", self.agent_ch)
         ev("DialState", caller, "DialStatus: RINGING\r\n")
-        var(caller, MEMBER_VARS)
-        if ring == 0:
+        self.var(caller, MEMBER_VARS)
+        if not answered:
             ev("DialEnd", caller, "DialStatus: NOANSWER\r\n")
             ev("AgentRingNoAnswer", caller, "Queue: hotline\r\nRingTime: 15000\r\n", "agent,all")
-            for snap in (agent_ch, lc.two, lc.phone) if lc else (agent_ch,):
+            for snap in (self.agent_ch, lc.two, lc.phone) if lc else (self.agent_ch,):
                 ev("Hangup", snap, "Cause: 16\r\nCause-txt: Normal Clearing\r\n")
-    if lc:
-        ev("DialEnd", lc.two, f"DestChannel: {lc.phone_name}\r\nDialStatus: ANSWER\r\n")
-    ev("DialEnd", caller, "DialStatus: ANSWER\r\n")
-    ev("NewConnectedLine", caller)
-    ev("QueueCallerLeave", caller, "Queue: hotline\r\nPosition: 1\r\nCount: 0\r\n", "agent,all")
-    ev("AgentConnect", caller, f"Queue: hotline\r\nInterface: {member_if}\r\nDestChannel: {agent_name}\r\n"
-       "HoldTime: 21\r\nRingTime: 3\r\n", "agent,all")
-    ev("MusicOnHoldStop", caller)
-    members("2")
-    for snap in (caller, agent_ch):
-        ev("BridgeEnter", snap, "BridgeUniqueid: b1\r\nBridgeType: basic\r\nBridgeNumChannels: 2\r\n")
-        var(snap, ("BRIDGEPEER", "BRIDGEPVTCALLID") * 2)
-    for i in range(8):  # RTCP reports every few seconds of the talk, both ways, both legs
-        for snap in (caller, agent_ch):
-            ev("RTCPSent", snap, _rtcp(True, i), "reporting,all")
-            ev("RTCPReceived", snap, _rtcp(False, i), "reporting,all")
-    for snap in (caller, agent_ch):
-        var(snap, QOS_VARS, "ssrc=1;themssrc=2;lp=0;rxjitter=0.000;rxcount=9000")
-        ev("BridgeLeave", snap, "BridgeUniqueid: b1\r\n")
-    ev("AgentComplete", caller, "Queue: hotline\r\nTalkTime: 95\r\nReason: caller\r\n", "agent,all")
-    for snap in (caller, agent_ch):
-        ev("SoftHangupRequest", snap, "Cause: 16\r\n")
-        var(snap, ("DIALSTATUS", "HANGUPCAUSE", "QUEUESTATUS"))
-        ev("Hangup", snap, "Cause: 16\r\nCause-txt: Normal Clearing\r\n")
-    for snap in (lc.two, lc.phone, lc.outer) if lc else ():
-        ev("Hangup", snap, "Cause: 16\r\nCause-txt: Normal Clearing\r\n")
-    members("1")
-    ev("Cdr", "", f"Source: {number}\r\nDestination: 12345\r\nDuration: 130\r\nBillableSeconds: 95\r\n"
-       f"Disposition: ANSWERED\r\nUniqueID: {uid}\r\n", "cdr,all")
-    return out
+
+    def answer(self) -> None:
+        ev, caller, lc = self.ev, self.caller, self.lc
+        if lc:
+            ev("DialEnd", lc.two, f"DestChannel: {lc.phone_name}\r\nDialStatus: ANSWER\r\n")
+        ev("DialEnd", caller, "DialStatus: ANSWER\r\n")
+        ev("NewConnectedLine", caller)
+        ev("QueueCallerLeave", caller, "Queue: hotline\r\nPosition: 1\r\nCount: 0\r\n", "agent,all")
+        ev("AgentConnect", caller, f"Queue: hotline\r\nInterface: {self.member_if}\r\n"
+           f"DestChannel: {self.agent_name}\r\nHoldTime: 21\r\nRingTime: 3\r\n", "agent,all")
+        ev("MusicOnHoldStop", caller)
+        self.members("2")
+        for snap in (caller, self.agent_ch):
+            ev("BridgeEnter", snap, "BridgeUniqueid: b1\r\nBridgeType: basic\r\nBridgeNumChannels: 2\r\n")
+            self.var(snap, ("BRIDGEPEER", "BRIDGEPVTCALLID") * 2)
+
+    def talk(self) -> None:
+        for i in range(8):  # RTCP reports every few seconds of the talk, both ways, both legs
+            for snap in (self.caller, self.agent_ch):
+                self.ev("RTCPSent", snap, _rtcp(True, i), "reporting,all")
+                self.ev("RTCPReceived", snap, _rtcp(False, i), "reporting,all")
+
+    def end(self) -> None:
+        ev, lc = self.ev, self.lc
+        for snap in (self.caller, self.agent_ch):
+            self.var(snap, QOS_VARS, "ssrc=1;themssrc=2;lp=0;rxjitter=0.000;rxcount=9000")
+            ev("BridgeLeave", snap, "BridgeUniqueid: b1\r\n")
+        ev("AgentComplete", self.caller, "Queue: hotline\r\nTalkTime: 95\r\nReason: caller\r\n", "agent,all")
+        for snap in (self.caller, self.agent_ch):
+            ev("SoftHangupRequest", snap, "Cause: 16\r\n")
+            self.var(snap, ("DIALSTATUS", "HANGUPCAUSE", "QUEUESTATUS"))
+            ev("Hangup", snap, "Cause: 16\r\nCause-txt: Normal Clearing\r\n")
+        for snap in (lc.two, lc.phone, lc.outer) if lc else ():
+            ev("Hangup", snap, "Cause: 16\r\nCause-txt: Normal Clearing\r\n")
+        self.members("1")
+        ev("Cdr", "", f"Source: {self.number}\r\nDestination: 12345\r\nDuration: 130\r\nBillableSeconds: 95\r\n"
+           f"Disposition: ANSWERED\r\nUniqueID: {self.uid}\r\n", "cdr,all")
+
+
+def _call(n: int, rng: random.Random, local: bool = False) -> list[str]:
+    """One answered 12345 queue call's frames (see _Call)."""
+    return _Call(n, rng, local).frames()
 
 
 def build_stream(events: int, seed: int = 12345, local_share: float = 0.0) -> tuple[bytes, float]:

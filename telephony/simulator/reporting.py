@@ -49,7 +49,8 @@ def cdr(pbx: Pbx, party_a: Channel, party_b: Channel | None, answered_at: float,
     now = pbx.now()
     name = f'"{party_a.caller_name}" <{party_a.caller_num}>' if party_a.caller_name else party_a.caller_num
     pbx.emit("Cdr", [
-        ("AccountCode", party_a.accountcode), ("Source", party_a.caller_num), ("Destination", pbx.config.hotline_number),
+        ("AccountCode", party_a.accountcode), ("Source", party_a.caller_num),
+        ("Destination", pbx.config.hotline_number),
         ("DestinationContext", party_a.context), ("CallerID", name), ("Channel", party_a.name),
         ("DestinationChannel", party_b.name if party_b else ""), ("LastApplication", dialplan[0]),
         ("LastData", dialplan[1]), ("StartTime", _time(party_a.created)), ("AnswerTime", _time(answered_at)),
