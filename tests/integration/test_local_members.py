@@ -37,14 +37,13 @@ class Hotline:
 
 @pytest.fixture
 async def hotlines(aiohttp_server, settings, clock) -> AsyncIterator[Callable[[bool], Awaitable[Hotline]]]:
-    sims: list[PbxSimulator] = []
+    made: list[Hotline] = []
 
     async def make(local: bool) -> Hotline:
         agents = local_agents(3) if local else default_agents(3)
         sim = PbxSimulator(SimulatorConfig(speed=20.0, agents=agents, ring_timeout=4.0, retry=1.0,
                                            recordings_dir=settings.storage.data_dir / f"sim-{local}"))
         await sim.start("127.0.0.1", 0)
-        sims.append(sim)
         pbx = replace(settings.pbx, enabled=True, simulate=False, host="127.0.0.1", port=sim.port,
                       ping_interval=1.0, member_interface="Local/{ext}@agents/n" if local else "")
         own = replace(settings, pbx=pbx).with_overrides(data_dir=settings.storage.data_dir / f"app-{local}")
@@ -53,6 +52,7 @@ async def hotlines(aiohttp_server, settings, clock) -> AsyncIterator[Callable[[b
         await seed_org(app)
         assert await app[TELEPHONY].link.wait_up(5)
         hotline = Hotline(sim, server, local)
+        made.append(hotline)
 
         async def members_known() -> bool:
             return hotline.telephony.model.agent_at("8001") is not None
@@ -60,8 +60,9 @@ async def hotlines(aiohttp_server, settings, clock) -> AsyncIterator[Callable[[b
         return hotline
 
     yield make
-    for sim in sims:
-        await sim.stop()
+    for hotline in made:  # the app lets go of the PBX first, so it does not try to reconnect
+        await hotline.telephony.link.close()
+        await hotline.sim.stop()
 
 
 async def run_call(hotline: Hotline, scenario: Scenario) -> Summary:
@@ -168,3 +169,24 @@ async def test_local_members_and_callers_look_like_sip_ones(hotlines, scenario: 
     assert sip["desk"] == ([("pop", record[1])], sorted({("pop", record[1]), ("talking", "8001", "话务员8001"),
                                                          ("call_stored",), ("ended",)}))
     assert sip["states"][-2:] == ["wrap_up", "paused"]
+
+
+@pytest.mark.parametrize("local", [False, True], ids=["sip", "local"])
+async def test_a_reconnected_desk_shows_its_call_and_agent(hotlines, local: bool) -> None:
+    """The desk's hello finds the agent and the call by extension, whatever the member interface."""
+    hotline = await hotlines(local)
+    ct = await Api(str(hotline.server.make_url("/"))).login("ct")
+    desk = await desk_socket(ct, hotline.server)
+    await desk.receive_json()
+    linked = await hotline.sim.place_call("13800138000", "王五", agent=hotline.member("8001"), answer_after=0.5,
+                                          talk_seconds=60.0, via_local=local)
+    while (frame := await asyncio.wait_for(desk.receive_json(), 5))["type"] != "call" or \
+            frame["call"]["state"] != "talking":
+        pass
+    await desk.close()
+    again = await desk_socket(ct, hotline.server)
+    hello = await again.receive_json()
+    assert [c["linked_id"] for c in hello["calls"]] == [linked]
+    assert hello["agent"]["state"] == "on_call" and agent_extension(hello["agent"]["interface"]) == "8001"
+    await again.close()
+    await ct.close()
