@@ -54,5 +54,15 @@ def talking(r: Resync, queues: frozenset[str], members: tuple[AgentStateChanged,
         calls.append(SnapshotCall(
             x.get("Linkedid") or uid, uid, x.get("Channel", ""), queue, text(x.get("CallerIDNum")),
             text(x.get("CallerIDName")), 0, 0, member.interface if member else interface_of(agent),
-            member.member_name if member else "", agent, duration(peers[0].get("Duration"))))
+            member.member_name if member else "", _phone_behind(agent, r.channels) or agent,
+            duration(peers[0].get("Duration"))))
     return calls
+
+
+def _phone_behind(channel: str, listed: list[Message]) -> str:
+    """For a Local member's ;1, the channel its ;2 is bridged with (the agent's phone); else ''."""
+    if not (channel.startswith("Local/") and channel.endswith(";1")):
+        return ""
+    two = next((x for x in listed if x.get("Channel") == channel[:-1] + "2"), None)
+    bridge = two.get("BridgeId", "") if two else ""
+    return next((x.get("Channel", "") for x in listed if bridge and x.get("BridgeId") == bridge and x is not two), "")

@@ -12,7 +12,7 @@ import pytest
 from casework.clock import ManualClock
 from telephony.events import AgentState, CallAnswered, CallEnded, CallTransferred, HangupSide, OutboundCallStarted
 from telephony.mapper import AmiMapper, LocalLegs, member_state
-from tests.unit.test_mapper import EMPTY, NORMAL, Leg, Msg, ev, kinds, member, run
+from tests.unit.test_mapper import EMPTY, NORMAL, Leg, Msg, core_show, ev, kinds, member, run
 
 Q = "hotline"
 
@@ -258,3 +258,23 @@ def test_a_free_phone_outweighs_in_call() -> None:
     """After its phone transferred the citizen on, app_queue still counts a Local member in call."""
     assert member_state("1", True, False) is AgentState.AVAILABLE
     assert member_state("2", True, False) is member_state("0", True, False) is AgentState.ON_CALL
+
+
+def test_a_resync_finds_the_phone_behind_a_local_member(mapper: AmiMapper) -> None:
+    s = shape(4, True, False)
+    (trunk,), (one, two, phone) = s.citizen, s.member
+    listing = [{"Event": "HotlineResyncStart"},
+               core_show(trunk, "Queue", "hotline,t,,,300", bridge="br-q", duration="00:01:00"),
+               core_show(one, "AppQueue", "(Outgoing Line)", bridge="br-q", duration="00:00:50"),
+               core_show(two, "Dial", "PJSIP/1001,,tr", bridge="br-l", duration="00:00:50"),
+               core_show(phone, "AppDial", "(Outgoing Line)", bridge="br-l", duration="00:00:48"),
+               ev("QueueMember", Queue=Q, Name="张三", Location=s.iface, StateInterface="PJSIP/1001", InCall="1",
+                  Status="2", Paused="0", CallsTaken="1"),
+               {"Event": "HotlineResyncEnd"}]
+    (snap,) = run(mapper, listing)
+    (call,) = snap.calls
+    assert (call.agent_interface, call.agent_name, call.agent_channel) == (s.iface, "张三", phone.channel)
+    ended = run(mapper, [ev("HangupRequest", phone.snap(), Cause="16"),
+                         *[ev("Hangup", leg.snap(), **NORMAL) for leg in (phone, two, one, trunk)]])
+    assert [type(e) for e in ended] == [CallEnded] and ended[0].side is HangupSide.AGENT
+    assert mapper.memory() == EMPTY
