@@ -278,3 +278,23 @@ def test_a_resync_finds_the_phone_behind_a_local_member(mapper: AmiMapper) -> No
                          *[ev("Hangup", leg.snap(), **NORMAL) for leg in (phone, two, one, trunk)]])
     assert [type(e) for e in ended] == [CallEnded] and ended[0].side is HangupSide.AGENT
     assert mapper.memory() == EMPTY
+
+
+def test_ringall_the_phone_of_a_local_member_that_lost_does_not_end_the_call(mapper: AmiMapper) -> None:
+    """Two Local members ring at once; the second answers; the first one's phone is cancelled after
+    AgentConnect (its hang-up request is not the agent's of this call); then the citizen hangs up."""
+    s, other = shape(5, True, False), shape(6, True, False)
+    lost = [Leg(leg.channel.replace("1001", "1002"), leg.uid, s.queued.linked, ctx=leg.ctx) for leg in other.member]
+    who = {"Queue": Q, "Interface": "Local/1002@agents/n", "MemberName": "李四"}
+    ring_lost = [*[ev("Newchannel", leg.snap(state="0")) for leg in lost[:2]],
+                 ev("AgentCalled", s.queued.snap(), lost[0].snap("Dest", "0"), **who),
+                 ev("DialBegin", s.queued.snap(), lost[0].snap("Dest", "0"), DialString="1002@agents/n"),
+                 local_bridge(lost[0], lost[1], "agents", "1002"), ev("Newchannel", lost[2].snap(state="0")),
+                 ev("DialBegin", lost[1].snap(), lost[2].snap("Dest", "0"), DialString="1002")]
+    cancel = [ev("HangupRequest", lost[2].snap(state="5"), Cause="16"),
+              *[ev("Hangup", leg.snap(state="5"), Cause="0", **{"Cause-txt": "Unknown"}) for leg in lost]]
+    events = run(mapper, arrival(s) + ring_lost + ring(s) + answer(s) + cancel + hangups(s, s.citizen[0], "caller"))
+    assert [k for k in kinds(events) if k != "AgentStateChanged"] == [
+        "CallOffered", "AgentRinging", "AgentRinging", "CallAnswered", "CallEnded"]
+    (ended,) = [e for e in events if isinstance(e, CallEnded)]
+    assert ended.side is HangupSide.CALLER and mapper.memory() == EMPTY
