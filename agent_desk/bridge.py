@@ -17,6 +17,7 @@ from agent_desk.directory import TTL_SECONDS, Directory
 from agent_desk.hub import Client, Hub
 from telephony.actions import TelephonyActions
 from telephony.bus import Subscription
+from telephony.calls.records import agent_extension
 from telephony.calls.service import CallStored
 from telephony.calls.views import AgentChanged, CallChanged, CallGone, CallView, ModelReset
 from telephony.events import LinkStateChanged
@@ -161,8 +162,8 @@ class DeskBridge:
         """What a (re)connected desk must show: the agent's state and every call still ringing or talking."""
         now, ext = self.clock(), client.user.phone_ext
         agent = self.telephony.model.agent_at(ext)
-        mine = [c for c in self.telephony.model.calls() if ext and (
-            any(i.endswith("/" + ext) for i in c.ringing) or c.agent_interface.endswith("/" + ext))]
+        mine = [c for c in self.telephony.model.calls() if ext and ext in (
+            *map(agent_extension, c.ringing), agent_extension(c.agent_interface))]
         for call in mine:
             self.popped.setdefault(call.linked_id, set()).add(client.user.id)
         self.hub.send(client, {"type": "hello", "user": client.user.to_dict(), "link": self.telephony.health(),

@@ -11,7 +11,7 @@ The clock runs from the client's "go" action to the moment its consumer sees the
 the rate is stream events / second (VarSet dropped early still counts as handled). Best of
 `--rounds` for each. Then the process's resident memory.
 
-    .venv/bin/python bench/ami.py [--events 200000] [--rounds 3] [--stages module:factory]
+    .venv/bin/python bench/ami.py [--events 200000] [--rounds 3] [--stages module:factory] [--local-share 0.5]
 
 `--stages` names a zero-argument factory returning a list of callables; each takes one item and
 returns None (stop), one item, or a list of items for the next stage: e.g. mapper → model → bus.
@@ -69,82 +69,162 @@ def _rtcp(sent: bool, i: int) -> str:
             f"Report0IAJitter: 2\r\nReport0LSR: 0\r\nReport0DLSR: 0.0000\r\n")
 
 
-def _call(n: int, rng: random.Random) -> list[str]:
-    """One answered 12345 queue call as Asterisk 20 reports it: ~200 events, VarSet more than half."""
-    name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
-    number, agent = f"1{rng.randrange(3, 9)}{rng.randrange(10**8, 10**9)}", f"80{rng.randrange(10, 40)}"
-    uid, auid = f"1700000000.{2 * n}", f"1700000000.{2 * n + 1}"
-    caller = _snapshot(f"PJSIP/trunk-{2 * n:08x}", "6", number, name, agent, "话务员", "12345", uid, uid)
-    agent_ch = _snapshot(f"PJSIP/{agent}-{2 * n + 1:08x}", "6", agent, "话务员", number, name, "s", auid, uid)
-    out: list[str] = []
+def _local_bridge(one: str, two: str, uids: tuple[str, str], linked: str, context: str, exten: str) -> str:
+    return (f"LocalOneChannel: {one}\r\nLocalOneUniqueid: {uids[0]}\r\nLocalOneLinkedid: {linked}\r\n"
+            f"LocalTwoChannel: {two}\r\nLocalTwoUniqueid: {uids[1]}\r\nLocalTwoLinkedid: {linked}\r\n"
+            f"Context: {context}\r\nExten: {exten}\r\nLocalOptimization: No\r\n")
 
-    def ev(event: str, snap: str, extra: str = "", privilege: str = "call,all") -> None:
-        out.append(f"Event: {event}\r\nPrivilege: {privilege}\r\n{snap}{extra}\r\n")
 
-    def var(snap: str, names: Iterable[str], value: str = "1") -> None:
+class _Local:
+    """The extra channels of a call whose citizen enters through Local/12345@from-citizen (originated)
+    and whose member is Local/<agent>@agents/n: two Local pairs and the phone the member's ;2 dials."""
+
+    def __init__(self, n: int, number: str, name: str, agent: str) -> None:
+        uid = f"1700000000.{2 * n}"
+        self.outer_name, self.two_name = f"Local/12345@from-citizen-{2 * n:08x};1", f"Local/{agent}@agents-{n:08x};2"
+        self.phone_name = f"PJSIP/{agent}-{2 * n + 1:08x}"
+        self.outer = _snapshot(self.outer_name, "6", number, name, "", "", "s", uid, uid)
+        self.caller_uid, self.two_uid, self.phone_uid = (f"170000000{k}.{2 * n}" for k in (1, 2, 3))
+        self.two = _snapshot(self.two_name, "6", number, name, agent, "话务员", agent, self.two_uid, uid)
+        self.phone = _snapshot(self.phone_name, "6", agent, "话务员", number, name, "s", self.phone_uid, uid)
+
+
+class _Call:
+    """One answered 12345 queue call as Asterisk 20 reports it: ~200 events, VarSet more than half.
+    `local`: the citizen is an originated Local channel and the member a Local one (FreePBX)."""
+
+    def __init__(self, n: int, rng: random.Random, local: bool) -> None:
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+        self.n, self.number, self.agent = n, f"1{rng.randrange(3, 9)}{rng.randrange(10**8, 10**9)}", \
+            f"80{rng.randrange(10, 40)}"
+        self.uid, self.auid = f"1700000000.{2 * n}", f"1700000000.{2 * n + 1}"
+        lc = self.lc = _Local(n, self.number, name, self.agent) if local else None
+        self.caller_name = f"{lc.outer_name[:-1]}2" if lc else f"PJSIP/trunk-{2 * n:08x}"
+        self.agent_name = f"{lc.two_name[:-1]}1" if lc else f"PJSIP/{self.agent}-{2 * n + 1:08x}"
+        self.caller = _snapshot(self.caller_name, "6", self.number, name, self.agent, "话务员", "12345",
+                                lc.caller_uid if lc else self.uid, self.uid)
+        self.agent_ch = _snapshot(self.agent_name, "6", self.agent, "话务员", self.number, name, "s", self.auid,
+                                  self.uid)
+        self.member_if = f"Local/{self.agent}@agents/n" if lc else f"PJSIP/{self.agent}"
+        self.out: list[str] = []
+
+    def frames(self) -> list[str]:
+        self.arrival()
+        for attempt in range(2):
+            self.ring(answered=attempt == 1)
+        self.answer()
+        self.talk()
+        self.end()
+        return self.out
+
+    def ev(self, event: str, snap: str, extra: str = "", privilege: str = "call,all") -> None:
+        self.out.append(f"Event: {event}\r\nPrivilege: {privilege}\r\n{snap}{extra}\r\n")
+
+    def var(self, snap: str, names: Iterable[str], value: str = "1") -> None:
         for v in names:
-            ev("VarSet", snap, f"Variable: {v}\r\nValue: {value}\r\n", "dialplan,all")
+            self.ev("VarSet", snap, f"Variable: {v}\r\nValue: {value}\r\n", "dialplan,all")
 
-    def members(status: str) -> None:
+    def members(self, status: str) -> None:
         for other in range(4):
-            ev("QueueMemberStatus", "", f"Queue: hotline\r\nMemberName: 话务员{other}\r\nInterface: PJSIP/80{other}\r\n"
-               f"StateInterface: PJSIP/80{other}\r\nMembership: dynamic\r\nPenalty: 0\r\nCallsTaken: 3\r\n"
-               f"LastCall: 1700000000\r\nInCall: 0\r\nStatus: {status}\r\nPaused: 0\r\nPausedReason: \r\n", "agent,all")
+            self.ev("QueueMemberStatus", "", f"Queue: hotline\r\nMemberName: 话务员{other}\r\n"
+                    f"Interface: PJSIP/80{other}\r\nStateInterface: PJSIP/80{other}\r\nMembership: dynamic\r\n"
+                    f"Penalty: 0\r\nCallsTaken: 3\r\nLastCall: 1700000000\r\nInCall: 0\r\nStatus: {status}\r\n"
+                    "Paused: 0\r\nPausedReason: \r\n", "agent,all")
 
-    ev("Newchannel", caller)
-    var(caller, ("SIPCALLID", "SIPDOMAIN", "__FROM_DID", "CHANNEL_LANG", "TOUCH_MIXMONITOR", "CDR_PROP"))
-    for app in ("NoOp", "Set", "Set", "Answer", "MixMonitor", "Set", "Queue"):
-        ev("Newexten", caller, f"Extension: 12345\r\nApplication: {app}\r\nAppData: \r\n", "dialplan,all")
-    ev("Newstate", caller)
-    var(caller, ("MIXMONITOR_FILENAME",), f"/var/spool/asterisk/monitor/hotline-{uid}.wav")
-    var(caller, QUEUE_VARS * 2)
-    ev("QueueCallerJoin", caller, "Queue: hotline\r\nPosition: 1\r\nCount: 1\r\n", "agent,all")
-    ev("MusicOnHoldStart", caller, "Class: default\r\n")
-    for ring in range(2):
-        ev("Newchannel", agent_ch)
-        var(agent_ch, MEMBER_VARS)
-        ev("AgentCalled", caller, f"Queue: hotline\r\nInterface: PJSIP/{agent}\r\nMemberName: 话务员\r\n", "agent,all")
-        ev("DialBegin", caller, f"DestChannel: PJSIP/{agent}\r\nDialString: {agent}\r\n")
+    def arrival(self) -> None:
+        ev, caller, lc, uid = self.ev, self.caller, self.lc, self.uid
+        if lc:
+            ev("Newchannel", lc.outer)
+        ev("Newchannel", caller)
+        if lc:
+            ev("LocalBridge", "", _local_bridge(lc.outer_name, self.caller_name, (uid, lc.caller_uid), uid,
+                                                "from-citizen", "12345"))
+        self.var(caller, ("SIPCALLID", "SIPDOMAIN", "__FROM_DID", "CHANNEL_LANG", "TOUCH_MIXMONITOR", "CDR_PROP"))
+        for app in ("NoOp", "Set", "Set", "Answer", "MixMonitor", "Set", "Queue"):
+            ev("Newexten", caller, f"Extension: 12345\r\nApplication: {app}\r\nAppData: \r\n", "dialplan,all")
+        ev("Newstate", caller)
+        if lc:
+            ev("OriginateResponse", "", f"ActionID: harness-{self.n}\r\nResponse: Success\r\n"
+               f"Channel: {lc.outer_name}\r\nContext: default\r\nExten: s\r\nReason: 4\r\nUniqueid: {uid}\r\n")
+        self.var(caller, ("MIXMONITOR_FILENAME",), f"/var/spool/asterisk/monitor/hotline-{uid}.wav")
+        self.var(caller, QUEUE_VARS * 2)
+        ev("QueueCallerJoin", caller, "Queue: hotline\r\nPosition: 1\r\nCount: 1\r\n", "agent,all")
+        ev("MusicOnHoldStart", caller, "Class: default\r\n")
+
+    def ring(self, answered: bool) -> None:
+        """One ring of the member; the first one times out (AgentRingNoAnswer)."""
+        ev, caller, lc, agent = self.ev, self.caller, self.lc, self.agent
+        ev("Newchannel", self.agent_ch)
+        if lc:
+            ev("Newchannel", lc.two)
+        self.var(self.agent_ch, MEMBER_VARS)
+        ev("AgentCalled", caller, f"Queue: hotline\r\nInterface: {self.member_if}\r\nMemberName: 话务员\r\n"
+           f"DestChannel: {self.agent_name}\r\n", "agent,all")
+        ev("DialBegin", caller, f"DestChannel: {self.agent_name}\r\nDialString: {agent}\r\n")
+        if lc:
+            ev("LocalBridge", "", _local_bridge(self.agent_name, lc.two_name, (self.auid, lc.two_uid), self.uid,
+                                                "agents", agent))
+            ev("Newchannel", lc.phone)
+            ev("DialBegin", lc.two, f"DestChannel: {lc.phone_name}\r\nDialString: {agent}\r\n")
         ev("DeviceStateChange", "", f"Device: PJSIP/{agent}\r\nState: RINGING\r\n")
-        ev("Newstate", agent_ch)
+        ev("Newstate", self.agent_ch)
         ev("DialState", caller, "DialStatus: RINGING\r\n")
-        var(caller, MEMBER_VARS)
-        if ring == 0:
+        self.var(caller, MEMBER_VARS)
+        if not answered:
             ev("DialEnd", caller, "DialStatus: NOANSWER\r\n")
             ev("AgentRingNoAnswer", caller, "Queue: hotline\r\nRingTime: 15000\r\n", "agent,all")
-            ev("Hangup", agent_ch, "Cause: 16\r\nCause-txt: Normal Clearing\r\n")
-    ev("DialEnd", caller, "DialStatus: ANSWER\r\n")
-    ev("NewConnectedLine", caller)
-    ev("QueueCallerLeave", caller, "Queue: hotline\r\nPosition: 1\r\nCount: 0\r\n", "agent,all")
-    ev("AgentConnect", caller, "Queue: hotline\r\nHoldTime: 21\r\nRingTime: 3\r\n", "agent,all")
-    ev("MusicOnHoldStop", caller)
-    members("2")
-    for snap in (caller, agent_ch):
-        ev("BridgeEnter", snap, "BridgeUniqueid: b1\r\nBridgeType: basic\r\nBridgeNumChannels: 2\r\n")
-        var(snap, ("BRIDGEPEER", "BRIDGEPVTCALLID") * 2)
-    for i in range(8):  # RTCP reports every few seconds of the talk, both ways, both legs
-        for snap in (caller, agent_ch):
-            ev("RTCPSent", snap, _rtcp(True, i), "reporting,all")
-            ev("RTCPReceived", snap, _rtcp(False, i), "reporting,all")
-    for snap in (caller, agent_ch):
-        var(snap, QOS_VARS, "ssrc=1;themssrc=2;lp=0;rxjitter=0.000;rxcount=9000")
-        ev("BridgeLeave", snap, "BridgeUniqueid: b1\r\n")
-    ev("AgentComplete", caller, "Queue: hotline\r\nTalkTime: 95\r\nReason: caller\r\n", "agent,all")
-    for snap in (caller, agent_ch):
-        ev("SoftHangupRequest", snap, "Cause: 16\r\n")
-        var(snap, ("DIALSTATUS", "HANGUPCAUSE", "QUEUESTATUS"))
-        ev("Hangup", snap, "Cause: 16\r\nCause-txt: Normal Clearing\r\n")
-    members("1")
-    ev("Cdr", "", f"Source: {number}\r\nDestination: 12345\r\nDuration: 130\r\nBillableSeconds: 95\r\n"
-       f"Disposition: ANSWERED\r\nUniqueID: {uid}\r\n", "cdr,all")
-    return out
+            for snap in (self.agent_ch, lc.two, lc.phone) if lc else (self.agent_ch,):
+                ev("Hangup", snap, "Cause: 16\r\nCause-txt: Normal Clearing\r\n")
+
+    def answer(self) -> None:
+        ev, caller, lc = self.ev, self.caller, self.lc
+        if lc:
+            ev("DialEnd", lc.two, f"DestChannel: {lc.phone_name}\r\nDialStatus: ANSWER\r\n")
+        ev("DialEnd", caller, "DialStatus: ANSWER\r\n")
+        ev("NewConnectedLine", caller)
+        ev("QueueCallerLeave", caller, "Queue: hotline\r\nPosition: 1\r\nCount: 0\r\n", "agent,all")
+        ev("AgentConnect", caller, f"Queue: hotline\r\nInterface: {self.member_if}\r\n"
+           f"DestChannel: {self.agent_name}\r\nHoldTime: 21\r\nRingTime: 3\r\n", "agent,all")
+        ev("MusicOnHoldStop", caller)
+        self.members("2")
+        for snap in (caller, self.agent_ch):
+            ev("BridgeEnter", snap, "BridgeUniqueid: b1\r\nBridgeType: basic\r\nBridgeNumChannels: 2\r\n")
+            self.var(snap, ("BRIDGEPEER", "BRIDGEPVTCALLID") * 2)
+
+    def talk(self) -> None:
+        for i in range(8):  # RTCP reports every few seconds of the talk, both ways, both legs
+            for snap in (self.caller, self.agent_ch):
+                self.ev("RTCPSent", snap, _rtcp(True, i), "reporting,all")
+                self.ev("RTCPReceived", snap, _rtcp(False, i), "reporting,all")
+
+    def end(self) -> None:
+        ev, lc = self.ev, self.lc
+        for snap in (self.caller, self.agent_ch):
+            self.var(snap, QOS_VARS, "ssrc=1;themssrc=2;lp=0;rxjitter=0.000;rxcount=9000")
+            ev("BridgeLeave", snap, "BridgeUniqueid: b1\r\n")
+        ev("AgentComplete", self.caller, "Queue: hotline\r\nTalkTime: 95\r\nReason: caller\r\n", "agent,all")
+        for snap in (self.caller, self.agent_ch):
+            ev("SoftHangupRequest", snap, "Cause: 16\r\n")
+            self.var(snap, ("DIALSTATUS", "HANGUPCAUSE", "QUEUESTATUS"))
+            ev("Hangup", snap, "Cause: 16\r\nCause-txt: Normal Clearing\r\n")
+        for snap in (lc.two, lc.phone, lc.outer) if lc else ():
+            ev("Hangup", snap, "Cause: 16\r\nCause-txt: Normal Clearing\r\n")
+        self.members("1")
+        ev("Cdr", "", f"Source: {self.number}\r\nDestination: 12345\r\nDuration: 130\r\nBillableSeconds: 95\r\n"
+           f"Disposition: ANSWERED\r\nUniqueID: {self.uid}\r\n", "cdr,all")
 
 
-def build_stream(events: int, seed: int = 12345) -> tuple[bytes, float]:
-    """`events` frames of whole calls (the last one cut short), then BenchEnd; and the VarSet share."""
+def _call(n: int, rng: random.Random, local: bool = False) -> list[str]:
+    """One answered 12345 queue call's frames (see _Call)."""
+    return _Call(n, rng, local).frames()
+
+
+def build_stream(events: int, seed: int = 12345, local_share: float = 0.0) -> tuple[bytes, float]:
+    """`events` frames of whole calls (the last one cut short), then BenchEnd; and the VarSet share.
+    `local_share` of the calls have a Local caller and a Local member."""
     rng, frames, n = random.Random(seed), list[str](), 0
     while len(frames) < events:
-        frames += _call(n, rng)
+        frames += _call(n, rng, _is_local(n, local_share))
         n += 1
     frames = frames[:events]
     share = sum(f.startswith("Event: VarSet") for f in frames) / len(frames)
@@ -153,8 +233,13 @@ def build_stream(events: int, seed: int = 12345) -> tuple[bytes, float]:
 
 # ---- the server (child process) ------------------------------------------------------------------
 
-def serve(events: int, conn: Any) -> None:
-    stream, share = build_stream(events)
+def _is_local(n: int, share: float) -> bool:
+    """Spread evenly: at 0.5 every other call."""
+    return int((n + 1) * share) > int(n * share)
+
+
+def serve(events: int, conn: Any, local_share: float = 0.0) -> None:
+    stream, share = build_stream(events, local_share=local_share)
     conn.send((share, len(stream)))
     asyncio.run(_serve(stream, conn))
 
@@ -265,24 +350,36 @@ def vm_rss_mb() -> float:
     return float("nan")
 
 
-def memory_after_calls(calls: int) -> float | None:
+def mapper_tables_after(calls: int, local_share: float) -> dict[str, int]:
+    """The mapper's own tables after `calls` whole calls: what a leak would grow."""
+    from telephony.ami import FrameParser
+    from telephony.mapper import AmiMapper
+    parser, mapper, rng = FrameParser(), AmiMapper(lambda: datetime.now(timezone.utc), ["hotline"]), random.Random(9)
+    for n in range(calls):
+        for message in parser.feed("".join(_call(n, rng, _is_local(n, local_share))).encode()):
+            mapper.map(message)
+    return mapper.memory()
+
+
+def memory_after_calls(calls: int, local_share: float = 0.0) -> float | None:
     """VmRSS after `calls` completed calls went through our frame parser → mapper → call model → bus.
 
     Run in a fresh child process per size so one measurement cannot inherit the other's heap."""
     parent, child = multiprocessing.Pipe()
-    proc = multiprocessing.get_context("fork").Process(target=_memory_child, args=(calls, child), daemon=True)
+    proc = multiprocessing.get_context("fork").Process(target=_memory_child, args=(calls, child, local_share),
+                                                       daemon=True)
     proc.start()
     rss = parent.recv()
     proc.join()
     return rss
 
 
-def _memory_child(calls: int, conn: Any) -> None:
+def _memory_child(calls: int, conn: Any, local_share: float) -> None:
     import gc
     from telephony.ami import FrameParser
     parser, stages, rng = FrameParser(), default_stages(), random.Random(7)
     for n in range(calls):
-        for message in parser.feed("".join(_call(n, rng)).encode()):
+        for message in parser.feed("".join(_call(n, rng, _is_local(n, local_share))).encode()):
             _run_stages(message, stages)
     gc.collect()
     conn.send(vm_rss_mb())
@@ -295,7 +392,7 @@ def load_stages(spec: str | None) -> list[Stage]:
     return list(getattr(importlib.import_module(module), factory or "stages")())
 
 
-async def main_async(port: int, events: int, rounds: int, stages: list[Stage]) -> None:
+async def main_async(port: int, events: int, rounds: int, stages: list[Stage], local_share: float = 0.0) -> None:
     base_times, our_times, delivered = [], [], 0
     for r in range(rounds):
         base_times.append(await run_panoramisk(port))
@@ -309,9 +406,11 @@ async def main_async(port: int, events: int, rounds: int, stages: list[Stage]) -
           f"{delivered:,} messages reached the consumer")
     print(f"ratio AmiLink / panoramisk: {ours / base:.2f}  (aim ≥ 1.0)")
     print(f"process memory VmRSS: {vm_rss_mb():.1f} MB")
-    small, large = memory_after_calls(100), memory_after_calls(10_000)
+    small, large = memory_after_calls(100, local_share), memory_after_calls(10_000, local_share)
     print(f"memory after 10,000 calls vs 100 (fresh process each): {large:.1f} MB vs {small:.1f} MB "
           f"(growth {large - small:+.1f} MB; aim: flat)")
+    print(f"mapper tables after 2,000 calls ({local_share:.0%} Local): {mapper_tables_after(2000, local_share)} "
+          "(aim: all 0)")
 
 
 def main() -> None:
@@ -319,16 +418,19 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--stages", help="module:factory returning a list of pipeline stages")
+    parser.add_argument("--local-share", type=float, default=0.0,
+                        help="share of calls with a Local caller and a Local member (FreePBX shape), 0..1")
     args = parser.parse_args()
     stages = load_stages(args.stages)
     parent, child = multiprocessing.Pipe()
-    server = multiprocessing.get_context("fork").Process(target=serve, args=(args.events, child), daemon=True)
+    server = multiprocessing.get_context("fork").Process(target=serve, args=(args.events, child, args.local_share),
+                                                         daemon=True)
     server.start()
     try:
         share, size = parent.recv()
         port = parent.recv()
         print(f"stream: {args.events:,} events, {size / 1e6:.1f} MB, {share:.0%} VarSet, loopback port {port}")
-        asyncio.run(main_async(port, args.events, args.rounds, stages))
+        asyncio.run(main_async(port, args.events, args.rounds, stages, args.local_share))
     finally:
         server.terminate()
         server.join()

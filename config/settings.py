@@ -81,6 +81,7 @@ class PbxSettings:
     wrapup_pause: bool = True
     outbound_context: str = "from-internal"
     phone_technology: str = "PJSIP"
+    member_interface: str = ""  # queue member per extension, e.g. "Local/{ext}@from-queue/n"; "" = the phone
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,8 @@ def _pbx(p: dict[str, Any]) -> PbxSettings:
         wrapup_seconds=int(p.get("wrapup_seconds", d.wrapup_seconds)),
         wrapup_pause=_flag(p.get("wrapup_pause", d.wrapup_pause)),
         outbound_context=str(p.get("outbound_context", d.outbound_context)),
-        phone_technology=str(p.get("phone_technology", d.phone_technology)))
+        phone_technology=str(p.get("phone_technology", d.phone_technology)),
+        member_interface=str(p.get("member_interface", d.member_interface)))
 
 
 def _folder(value: object) -> Path | None:

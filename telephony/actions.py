@@ -1,6 +1,8 @@
 """What the platform asks the PBX to do: queue log-in/out and pause, click-to-call, ChanSpy, hang-up.
 
-Users are tied to their desk phone by `users.phone_ext`; the interface is `<technology>/<ext>`.
+Users are tied to their desk phone by `users.phone_ext`; the phone is `<technology>/<ext>`, and so is the
+queue member unless `member_interface` names another (FreePBX, Issabel: `Local/{ext}@from-queue/n`, whose
+device state is the phone's).
 Every call the platform starts carries HOTLINE_* channel variables, so its call record links back.
 """
 from __future__ import annotations
@@ -45,14 +47,21 @@ class TelephonyActions:
             raise Unavailable("PBX 未连接，暂时无法操作话机", code="pbx_down")
         return self.link
 
-    def interface(self, phone_ext: str) -> str:
+    def phone(self, phone_ext: str) -> str:
         if not phone_ext or not phone_ext.isdigit():
             raise Invalid("您的账号没有绑定分机号，请联系管理员", code="no_phone_ext", fields={"phone_ext": "未绑定分机"})
         return f"{self.settings.phone_technology}/{phone_ext}"
 
+    def interface(self, phone_ext: str) -> str:
+        """The queue member standing for the agent at this extension."""
+        phone, template = self.phone(phone_ext), self.settings.member_interface
+        return template.format(ext=phone_ext) if template else phone
+
     async def log_in(self, phone_ext: str, member_name: str) -> None:
+        member, phone = self.interface(phone_ext), self.phone(phone_ext)
+        state = phone if member != phone else None
         for queue in self.settings.queues:
-            await _pbx(self._link().queue_add(queue, self.interface(phone_ext), member_name=member_name))
+            await _pbx(self._link().queue_add(queue, member, member_name=member_name, state_interface=state))
 
     async def log_out(self, phone_ext: str) -> None:
         for queue in self.settings.queues:
@@ -69,7 +78,7 @@ class TelephonyActions:
         variables = {"HOTLINE_PURPOSE": "callback"}
         if case_id is not None:
             variables["HOTLINE_CASE_ID"] = str(case_id)
-        return await _pbx(self._link().originate(self.interface(phone_ext), exten=digits,
+        return await _pbx(self._link().originate(self.phone(phone_ext), exten=digits,
                                                  context=self.settings.outbound_context,
                                                  caller_id="12345 <12345>", variables=variables))
 
@@ -77,7 +86,7 @@ class TelephonyActions:
         """Listen, whisper or barge: the supervisor's phone rings and then joins the agent's channel."""
         if not agent_channel:
             raise Invalid(fields={"channel": "该坐席当前没有通话"})
-        return await _pbx(self._link().originate(self.interface(supervisor_ext), application="ChanSpy",
+        return await _pbx(self._link().originate(self.phone(supervisor_ext), application="ChanSpy",
                                                  data=f"{agent_channel},{SPY_OPTIONS[mode]}",
                                                  variables={"HOTLINE_PURPOSE": "spy"}))
 

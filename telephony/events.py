@@ -1,6 +1,6 @@
 """The domain events of the telephony layer: what everything downstream of the mapper sees.
 
-Raw AMI messages become these in exactly one place (telephony/mapper.py); no other module reads
+Raw AMI messages become these in exactly one place (telephony/mapper/); no other module reads
 AMI field names. Times are the moments the link received the event (AMI carries none of its own
 unless `timestampevents` is on), as aware datetimes.
 """
@@ -83,6 +83,15 @@ class CallAbandoned(Event):
     position: int
     original_position: int
     wait_seconds: int
+
+
+@dataclass(frozen=True)
+class CallTransferred(Event):
+    """The answering agent handed the citizen on (BlindTransfer, AttendedTransfer): the agent is done
+    with the call, the citizen is not; the call goes on until its last channel hangs up."""
+    linked_id: str
+    kind: str           # "blind" | "attended"
+    target: str         # the extension (blind) or the device of the new party (attended)
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,14 @@ from datetime import date, datetime, timedelta
 from typing import Callable
 
 from telephony.calls.records import (CallRecord, Direction, Purpose, ServiceLevel, SERVICE_LEVEL_SECONDS,
-                                     disposition_for)
+                                     agent_extension, disposition_for)
 from telephony.calls.state import Agent, Entry, LiveCall
 from telephony.calls.views import (AgentChanged, AgentView, CallChanged, CallGone, CallView, Change, ModelReset,
                                    Outcome, QueueChanged, QueueEntryView)
 from telephony.events import (AgentRinging, AgentRingNoAnswer, AgentState, AgentStateChanged, CallAbandoned,
-                              CallAnswered, CallEnded, CallOffered, Event, HangupSide, OutboundCallStarted,
-                              RecordingStarted, ResyncSnapshot, SnapshotCall, SpyStarted, SpyStopped)
+                              CallAnswered, CallEnded, CallOffered, CallTransferred, Event, HangupSide,
+                              OutboundCallStarted, RecordingStarted, ResyncSnapshot, SnapshotCall, SpyStarted,
+                              SpyStopped)
 
 LOST_CAUSE = "Ended while the PBX link was down"
 
@@ -45,6 +46,7 @@ class CallModel:
         self._handlers: dict[type, Callable[[Event, _Out], None]] = {  # type: ignore[dict-item]
             CallOffered: self._offered, AgentRinging: self._ringing, AgentRingNoAnswer: self._no_answer,
             CallAnswered: self._answered, CallAbandoned: self._abandoned, CallEnded: self._ended,
+            CallTransferred: self._transferred,
             RecordingStarted: self._recording, OutboundCallStarted: self._outbound,
             AgentStateChanged: self._agent_state, SpyStarted: self._spy, SpyStopped: self._spy,
             ResyncSnapshot: self._reset,
@@ -97,10 +99,10 @@ class CallModel:
         return [agent.view() for agent in self._agents.values()]
 
     def agent_at(self, extension: str) -> AgentView | None:
-        """The agent on the phone `extension` (PJSIP/8001 for 8001), copying no other: a desk's hello
-        needs its own, and after a resync every desk says hello at once."""
-        suffix = "/" + extension
-        return next((a.view() for i, a in self._agents.items() if extension and i.endswith(suffix)), None)
+        """The agent on the phone `extension` (PJSIP/8001 or Local/8001@agents/n for 8001), copying no
+        other: a desk's hello needs its own, and after a resync every desk says hello at once."""
+        return next((a.view() for i, a in self._agents.items() if extension and agent_extension(i) == extension),
+                    None)
 
     def service_level(self) -> ServiceLevel:
         """Today's inbound calls: answered, answered within 15 s, abandoned (finished calls only)."""
@@ -204,6 +206,16 @@ class CallModel:
         if agent is not None and agent.linked_id == e.linked_id:
             self._after_call(agent, call, e.at, out)
         self._complete(call, e, out)
+
+    def _transferred(self, e: CallTransferred, out: _Out) -> None:
+        """The answering agent is done (wrap-up starts now); the record keeps that agent, and the call
+        stays until its last channel hangs up."""
+        call = self._calls.get(e.linked_id)
+        agent = self._agents.get(call.agent_interface) if call is not None else None
+        if call is None or agent is None or agent.linked_id != e.linked_id:
+            return
+        self._after_call(agent, call, e.at, out)
+        out.changes.append(CallChanged(call.view()))
 
     def _complete(self, call: LiveCall, e: CallEnded, out: _Out) -> None:
         record = self._record(call, e)

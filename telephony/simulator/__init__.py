@@ -3,11 +3,11 @@
 It writes the protocol itself (asyncio streams); panoramisk is a client and is not used here.
 """
 from .calls import CallPlan
-from .config import AgentSpec, SimulatorConfig, default_agents
+from .config import AgentSpec, SimulatorConfig, default_agents, local_agents
 from .model import ChannelInfo, EntryInfo, MemberInfo
 from .runner import main, run_simulator
 from .server import PbxSimulator
 from .traffic import TrafficProfile
 
 __all__ = ["AgentSpec", "CallPlan", "ChannelInfo", "EntryInfo", "MemberInfo", "PbxSimulator", "SimulatorConfig",
-           "TrafficProfile", "default_agents", "main", "run_simulator"]
+           "TrafficProfile", "default_agents", "local_agents", "main", "run_simulator"]

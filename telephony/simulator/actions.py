@@ -4,23 +4,20 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
-from typing import TYPE_CHECKING, Awaitable, Callable
+from typing import Awaitable, Callable
 
 from .cli import run_command
 from .fields import channel_fields, duration, queue_member_item, queue_params_fields
 from .originate import OriginateCall, OriginateRequest
 from .pbx import RES_EXISTS, RES_NOSUCHQUEUE, RES_OKAY
 from .protocol import Message, error, list_complete, parse_callerid, response
-from .session import TRUE_WORDS, event_mask
+from .session import TRUE_WORDS, AmiSession, event_mask
 
-if TYPE_CHECKING:
-    from .session import AmiSession
-
-Handler = Callable[["AmiSession", Message], Awaitable[bool]]
+Handler = Callable[[AmiSession, Message], Awaitable[bool]]
 OPEN_ACTIONS = ("login", "logoff", "challenge")
 
 
-async def dispatch(s: "AmiSession", msg: Message) -> bool:
+async def dispatch(s: AmiSession, msg: Message) -> bool:
     """process_message(): False closes the connection."""
     action = msg.action
     if not action:
@@ -38,14 +35,14 @@ async def dispatch(s: "AmiSession", msg: Message) -> bool:
 
 
 # -- session actions ----------------------------------------------------------------------------------
-def _secret_for(s: "AmiSession", username: str) -> str | None:
+def _secret_for(s: AmiSession, username: str) -> str | None:
     for user, secret in s.sim.config.users.items():
         if user.lower() == username.lower():
             return secret
     return None
 
 
-def _authenticate(s: "AmiSession", msg: Message) -> bool:
+def _authenticate(s: AmiSession, msg: Message) -> bool:
     secret = _secret_for(s, msg.get("Username"))
     if secret is None:
         return False
@@ -56,7 +53,7 @@ def _authenticate(s: "AmiSession", msg: Message) -> bool:
     return secrets.compare_digest(msg.get("Secret").encode(), secret.encode())
 
 
-async def login(s: "AmiSession", msg: Message) -> bool:
+async def login(s: AmiSession, msg: Message) -> bool:
     if s.authenticated:
         s.send(response(msg, "Success", "Already authenticated"))
         return True
@@ -73,7 +70,7 @@ async def login(s: "AmiSession", msg: Message) -> bool:
     return True
 
 
-async def challenge(s: "AmiSession", msg: Message) -> bool:
+async def challenge(s: AmiSession, msg: Message) -> bool:
     if msg.get("AuthType").lower() != "md5":
         s.send(error(msg, "Must specify AuthType"))
         return True
@@ -83,17 +80,17 @@ async def challenge(s: "AmiSession", msg: Message) -> bool:
     return True
 
 
-async def logoff(s: "AmiSession", msg: Message) -> bool:
+async def logoff(s: AmiSession, msg: Message) -> bool:
     s.send(response(msg, "Goodbye", "Thanks for all the fish."))
     return False
 
 
-async def ping(s: "AmiSession", msg: Message) -> bool:
+async def ping(s: AmiSession, msg: Message) -> bool:
     s.send(response(msg, "Success", None, [("Ping", "Pong"), ("Timestamp", f"{s.sim.clock.now():.6f}")]))
     return True
 
 
-async def events(s: "AmiSession", msg: Message) -> bool:
+async def events(s: AmiSession, msg: Message) -> bool:
     mask = event_mask(msg.get("EventMask"))
     if mask is None:
         s.send(error(msg, "Invalid event mask"))
@@ -103,7 +100,7 @@ async def events(s: "AmiSession", msg: Message) -> bool:
     return True
 
 
-async def command(s: "AmiSession", msg: Message) -> bool:
+async def command(s: AmiSession, msg: Message) -> bool:
     cmd = msg.get("Command").strip()
     if not cmd:
         s.send(error(msg, "No command provided"))
@@ -114,7 +111,7 @@ async def command(s: "AmiSession", msg: Message) -> bool:
 
 
 # -- queue actions ------------------------------------------------------------------------------------
-async def queue_add(s: "AmiSession", msg: Message) -> bool:
+async def queue_add(s: AmiSession, msg: Message) -> bool:
     queue, interface = msg.get("Queue"), msg.get("Interface")
     if not queue or not interface:
         s.send(error(msg, "'Queue' not specified." if not queue else "'Interface' not specified."))
@@ -130,7 +127,7 @@ async def queue_add(s: "AmiSession", msg: Message) -> bool:
     return True
 
 
-async def queue_remove(s: "AmiSession", msg: Message) -> bool:
+async def queue_remove(s: AmiSession, msg: Message) -> bool:
     queue, interface = msg.get("Queue"), msg.get("Interface")
     if not queue or not interface:
         s.send(error(msg, "Need 'Queue' and 'Interface' parameters."))
@@ -143,7 +140,7 @@ async def queue_remove(s: "AmiSession", msg: Message) -> bool:
     return True
 
 
-async def queue_pause(s: "AmiSession", msg: Message) -> bool:
+async def queue_pause(s: AmiSession, msg: Message) -> bool:
     interface, paused_s = msg.get("Interface"), msg.get("Paused")
     if not interface or not paused_s:
         s.send(error(msg, "Need 'Interface' and 'Paused' parameters."))
@@ -162,7 +159,7 @@ def _with_id(msg: Message, event: str, fields: list[tuple[str, str]]) -> list[tu
     return [("Event", event)] + fields + ([("ActionID", msg.action_id)] if msg.action_id else [])
 
 
-async def queue_status(s: "AmiSession", msg: Message) -> bool:
+async def queue_status(s: AmiSession, msg: Message) -> bool:
     qfilter, mfilter = msg.get("Queue"), msg.get("Member")
     now = s.sim.clock.now()
     s.send(response(msg, "Success", "Queue status will follow", listflag="start"))
@@ -189,7 +186,7 @@ async def queue_status(s: "AmiSession", msg: Message) -> bool:
     return True
 
 
-async def queue_summary(s: "AmiSession", msg: Message) -> bool:
+async def queue_summary(s: AmiSession, msg: Message) -> bool:
     qfilter = msg.get("Queue")
     now = s.sim.clock.now()
     s.send(response(msg, "Success", "Queue summary will follow", listflag="start"))
@@ -210,7 +207,7 @@ async def queue_summary(s: "AmiSession", msg: Message) -> bool:
 
 
 # -- channel actions ----------------------------------------------------------------------------------
-async def core_show_channels(s: "AmiSession", msg: Message) -> bool:
+async def core_show_channels(s: AmiSession, msg: Message) -> bool:
     now = s.sim.clock.now()
     s.send(response(msg, "Success", "Channels will follow", listflag="start"))
     chans = sorted(s.sim.pbx.channels.values(), key=lambda ch: ch.created)
@@ -223,7 +220,7 @@ async def core_show_channels(s: "AmiSession", msg: Message) -> bool:
     return True
 
 
-async def hangup(s: "AmiSession", msg: Message) -> bool:
+async def hangup(s: AmiSession, msg: Message) -> bool:
     name = msg.get("Channel")
     if not name:
         s.send(error(msg, "No channel specified"))
@@ -258,7 +255,7 @@ def _originate_request(msg: Message) -> OriginateRequest | str:
         asynchronous=msg.get("Async").lower() in TRUE_WORDS)
 
 
-async def originate(s: "AmiSession", msg: Message) -> bool:
+async def originate(s: AmiSession, msg: Message) -> bool:
     req = _originate_request(msg)
     if isinstance(req, str):
         s.send(error(msg, req))

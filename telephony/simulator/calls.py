@@ -1,7 +1,9 @@
-"""An inbound 12345 call: trunk channel, dialplan, Queue(), ringing members, talk, hang-up or abandon.
+"""An inbound 12345 call: trunk channel (or Local caller), dialplan, Queue(), ringing members (SIP or Local),
+talk, a transfer perhaps, hang-up or abandon.
 
 The event order follows app_queue.c of Asterisk 20: QueueCallerLeave before AgentConnect; AgentComplete
-right after the hang-up request; QueueCallerAbandon (also on queue timeout) before QueueCallerLeave.
+right after the hang-up request; QueueCallerAbandon (also on queue timeout) before QueueCallerLeave. A
+transfer by a Local member's phone happens behind the Local pair: app_queue sees none of it.
 """
 from __future__ import annotations
 
@@ -9,13 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import channels as c
-from .config import DOWN, RING, RINGING, UP
-from .dialplan import entry_vars, inbound_steps, inherited, interface_vars, pvt_call_id, queue_vars, rtp_qos
+from .citizen import Citizen
+from .config import UP
+from .dialplan import entry_vars, inherited, interface_vars, pvt_call_id, queue_vars, rtp_qos
 from .fields import channel_fields
+from .member_leg import LocalLeg, MemberLeg, PhoneLeg, member_leg
 from .model import Bridge, Channel, Member, QueueEntry, QueueState
 from .pbx import Pbx
 from .recording import Recorder
+from .reporting import cdr
 from .scenario import Scenario
+from .transfer import attended, blind
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,10 @@ class CallPlan:
     abandon_after: float | None = None # the caller hangs up after this long unanswered
     queue_timeout: float | None = None # Queue() timeout; None = the configured one
     record: bool = True
+    via_local: bool = False            # the citizen enters through an originated Local/12345@from-citizen
+    transfer: str | None = None        # "blind" | "attended": the agent hands the citizen on
+    transfer_to: str = "8002"
+    transfer_after: float = 1.0        # of talk before the transfer; talk_seconds follow it
 
 
 class InboundCall(Scenario):
@@ -40,14 +50,16 @@ class InboundCall(Scenario):
         self.plan = plan
         self.recorder = recorder
         self.queue: QueueState = pbx.queues[plan.queue]
-        self.caller: Channel | None = None
-        self.leg: Channel | None = None
+        self.citizen: Citizen | None = None
+        self.caller: Channel | None = None  # the citizen's channel in the queue
+        self.leg: MemberLeg | None = None
         self.member: Member | None = None
         self.entry: QueueEntry | None = None
         self.bridge: Bridge | None = None
         self.recording = ""
         self._answered_at = 0.0
         self._hold = 0
+        self._queue_done = False  # AgentComplete sent (a SIP member's leg was transferred away)
 
     @property
     def linkedid(self) -> str:
@@ -55,11 +67,9 @@ class InboundCall(Scenario):
         return self.caller.linkedid
 
     def begin(self) -> str:
-        """Create the trunk channel now (Newchannel) and run the rest of the call in the background."""
-        p = self.plan
-        self.caller = c.new_channel(self.pbx, f"PJSIP/{self.pbx.config.trunk}", state=RING,
-                                    context=self.pbx.config.inbound_context, exten=self.pbx.config.hotline_number,
-                                    caller=(p.caller_number, ""), owner=self)
+        """Create the citizen's channels now (Newchannel) and run the rest of the call in the background."""
+        self.citizen = Citizen(self.pbx, self.plan.caller_number, self, self.plan.via_local)
+        self.caller = self.citizen.channel
         self.pbx.calls[self.linkedid] = self
         self.pbx.spawn(self._run())
         return self.linkedid
@@ -74,33 +84,19 @@ class InboundCall(Scenario):
                 self._complete(side, soft)
             else:
                 self._abandon(outcome)
+            assert self.caller is not None
+            party_b = self.leg.facing if self.leg is not None and self._answered_at else None
+            cdr(self.pbx, self.caller, party_b, self._answered_at, ("Queue", self.queue.name))
         finally:
             self.pbx.calls.pop(self.linkedid, None)
             self.done.set()
 
     # -- dialplan and queue entry ---------------------------------------------------------------------
     def _ingress(self) -> None:
-        ch, p, cfg = self.caller, self.plan, self.pbx.config
-        assert ch is not None
-        steps = inbound_steps(number=p.caller_number, name=p.caller_name, queue=p.queue, channel=ch.name,
-                              uniqueid=ch.uniqueid, now=self.pbx.now(), monitor_dir=self._monitor_dir(),
-                              timeout=int(p.queue_timeout or cfg.queue_timeout), hotline=cfg.hotline_number)
-        priority = 0
-        for step in steps:
-            if step.app and step.context:
-                c.newexten(self.pbx, ch, step.app, step.data, priority=step.priority, context=step.context, exten="s")
-            elif step.app:
-                priority += 1
-                c.newexten(self.pbx, ch, step.app, step.data, priority=priority, context=cfg.inbound_context,
-                           exten=cfg.hotline_number)
-            if step.variable:
-                c.set_var(self.pbx, ch, *step.variable)
-            elif step.data.startswith("CALLERID(name)"):
-                c.set_callerid(self.pbx, ch, p.caller_number, p.caller_name)
-            elif step.data.startswith("CHANNEL(language)"):
-                ch.language = "zh"
-            elif step.app == "Answer":
-                c.set_state(self.pbx, ch, UP)
+        p, citizen = self.plan, self.citizen
+        assert citizen is not None
+        citizen.run_dialplan(p.caller_name, p.queue, self._monitor_dir(),
+                             int(p.queue_timeout or self.pbx.config.queue_timeout))
 
     def _monitor_dir(self) -> str:
         cfg = self.pbx.config
@@ -173,7 +169,7 @@ class InboundCall(Scenario):
         self.member, ring_start = member, self.pbx.now()
         leg = self._call_member(member)
         answers = (self.plan.answer_after is not None and attempt >= self.plan.ring_no_answer
-                   and member.interface not in self.pbx.no_answer)
+                   and not {member.interface, member.state_interface} & self.pbx.no_answer)
         ring_for = self.pbx.config.ring_timeout
         if answers and self.plan.answer_after is not None and self.plan.answer_after < ring_for:
             ring_for = self.plan.answer_after
@@ -190,32 +186,32 @@ class InboundCall(Scenario):
         self._ring_no_answer(member, leg, ring_start)
         return self._deadline()[1] if self._left() <= 0 else "noanswer"
 
-    def _call_member(self, member: Member) -> Channel:
+    def _call_member(self, member: Member) -> MemberLeg:
         """ring_entry(): request the member's channel, inherit variables, AgentCalled, DialBegin, ringing."""
-        caller, cfg = self.caller, self.pbx.config
+        caller = self.caller
         assert caller is not None
-        leg = c.new_channel(self.pbx, member.interface, state=DOWN, context=cfg.agent_context, exten="s",
-                            linkedid=caller.linkedid, phone=True, owner=self)
-        self.leg = leg
-        leg.application, leg.app_data = "AppQueue", "(Outgoing Line)"
-        c.set_vars(self.pbx, leg, inherited(caller.variables))
-        c.set_callerid(self.pbx, leg, caller.caller_num, caller.caller_name)
-        leg.connected_num, leg.connected_name = caller.caller_num, caller.caller_name
-        leg.exten = caller.exten
-        self.pbx.emit("AgentCalled", c.two(caller, leg, [
+        self.leg = leg = member_leg(self.pbx, member, caller.linkedid, self)
+        facing = leg.facing
+        facing.application, facing.app_data = "AppQueue", "(Outgoing Line)"
+        c.set_vars(self.pbx, facing, inherited(caller.variables))
+        c.set_callerid(self.pbx, facing, caller.caller_num, caller.caller_name)
+        facing.connected_num, facing.connected_name = caller.caller_num, caller.caller_name
+        if isinstance(leg, PhoneLeg):
+            facing.exten = caller.exten
+        self.pbx.emit("AgentCalled", c.two(caller, facing, [
             ("Queue", self.queue.name), ("Interface", member.interface), ("MemberName", member.name)]))
-        c.dial_begin(self.pbx, caller, leg, member.interface.split("/", 1)[-1])
-        c.set_state(self.pbx, leg, RINGING)
-        c.dial_state(self.pbx, caller, leg, "RINGING")
+        c.dial_begin(self.pbx, caller, facing, member.interface.split("/", 1)[-1])
+        leg.ring()
+        c.dial_state(self.pbx, caller, facing, "RINGING")
         return leg
 
-    def _ring_interrupted(self, member: Member, leg: Channel, ring_start: float) -> str:
+    def _ring_interrupted(self, member: Member, leg: MemberLeg, ring_start: float) -> str:
         req = self._take_request()
         assert req is not None
         ch, cause = req
-        if ch is leg:  # the member's phone was hung up while ringing: a reject
-            c.hangup_request(self.pbx, leg, soft=True, cause=cause)
-            c.dial_end(self.pbx, self.caller, leg, "BUSY")
+        if ch in leg.channels:  # the member's phone was hung up while ringing: a reject
+            leg.reject(cause)
+            c.dial_end(self.pbx, self.caller, leg.facing, "BUSY")
             self._agent_rna(member, leg, ring_start)
             self._drop_leg(member, leg, 16)
             return "noanswer"
@@ -223,26 +219,27 @@ class InboundCall(Scenario):
         self._poke.set()
         return "hangup"
 
-    def _agent_rna(self, member: Member, leg: Channel, ring_start: float) -> None:
+    def _agent_rna(self, member: Member, leg: MemberLeg, ring_start: float) -> None:
         ms = int(round((self.pbx.now() - ring_start) * 1000))
-        self.pbx.emit("AgentRingNoAnswer", c.two(self.caller, leg, [
+        self.pbx.emit("AgentRingNoAnswer", c.two(self.caller, leg.facing, [
             ("Queue", self.queue.name), ("Interface", member.interface), ("MemberName", member.name),
             ("RingTime", str(ms))]))
 
-    def _ring_no_answer(self, member: Member, leg: Channel, ring_start: float) -> None:
+    def _ring_no_answer(self, member: Member, leg: MemberLeg, ring_start: float) -> None:
         self._agent_rna(member, leg, ring_start)
-        c.dial_end(self.pbx, self.caller, leg, "NOANSWER")
+        c.dial_end(self.pbx, self.caller, leg.facing, "NOANSWER")
         self._drop_leg(member, leg, 0)
 
-    def _drop_leg(self, member: Member, leg: Channel, cause: int) -> None:
-        c.hangup(self.pbx, leg, cause)
+    def _drop_leg(self, member: Member, leg: MemberLeg, cause: int) -> None:
+        leg.hang_up(cause)
         self.leg, self.member = None, None
         self.pbx.release(member)
 
     # -- answered -------------------------------------------------------------------------------------
-    def _connect(self, member: Member, leg: Channel, ring_start: float) -> None:
-        pbx, caller, q, entry = self.pbx, self.caller, self.queue, self.entry
+    def _connect(self, member: Member, agent_leg: MemberLeg, ring_start: float) -> None:
+        pbx, caller, q, entry, leg = self.pbx, self.caller, self.queue, self.entry, agent_leg.facing
         assert caller is not None and entry is not None
+        agent_leg.answer()
         c.set_state(pbx, leg, UP)
         c.dial_end(pbx, caller, leg, "ANSWER")
         c.set_connected(pbx, caller, member.interface.split("/", 1)[-1], member.name)
@@ -290,34 +287,71 @@ class InboundCall(Scenario):
             c.set_var(self.pbx, ch, "BRIDGEPVTCALLID", pvt_call_id(self.pbx.rng))
 
     async def _talk(self) -> tuple[str, bool]:
-        if await self._pause(self.plan.talk_seconds):
-            req = self._take_request()
-            assert req is not None
-            return ("agent" if req[0] is self.leg else "caller"), True
-        return self.plan.hangup_by, False
+        p = self.plan
+        if p.transfer and not await self._pause(p.transfer_after):
+            self._transfer(p.transfer)
+        elif p.transfer:
+            return self._who_asked()
+        if await self._pause(p.talk_seconds):
+            return self._who_asked()
+        return p.hangup_by, False
+
+    def _who_asked(self) -> tuple[str, bool]:
+        req = self._take_request()
+        assert req is not None and self.leg is not None
+        return ("agent" if req[0] in self.leg.channels else "caller"), True
+
+    def _transfer(self, kind: str) -> None:
+        """The agent's phone transfers whoever it is bridged with: the citizen (SIP member) or the Local
+        member's ;2. Only in the first case does app_queue see it (AgentComplete, Reason transfer)."""
+        leg, caller = self.leg, self.caller
+        assert leg is not None and self.bridge is not None and caller is not None
+        if isinstance(leg, LocalLeg):
+            assert leg.phone is not None and leg.bridge is not None
+            phone, transferee, bridge = leg.phone, leg.inner, leg.bridge
+        else:
+            self._agent_complete("transfer", self.pbx.now() - self._answered_at)
+            phone, transferee, bridge = leg.facing, caller, self.bridge
+        move = blind if kind == "blind" else attended
+        handover = move(self.pbx, phone, transferee, bridge, self.plan.transfer_to, self)
+        if isinstance(leg, LocalLeg):
+            leg.phone, leg.bridge = handover.target, handover.bridge
+        else:
+            self.leg, self.bridge = PhoneLeg.adopt(self.pbx, leg.member, handover.target), handover.bridge
+
+    def _agent_complete(self, reason: str, talk: float) -> None:
+        caller, leg, member = self.caller, self.leg, self.member
+        assert caller and leg and member
+        self.pbx.emit("AgentComplete", c.two(caller, leg.facing, [
+            ("Queue", self.queue.name), ("MemberName", member.name), ("Interface", member.interface),
+            ("HoldTime", str(self._hold)), ("TalkTime", str(int(round(talk)))), ("Reason", reason)]))
+        self.pbx.member_done(member)
+        self.queue.record_completed(int(round(talk)), self._hold <= self.queue.servicelevel)
+        self._queue_done = True
 
     def _complete(self, side: str, soft: bool) -> None:
-        pbx, caller, leg, member, br = self.pbx, self.caller, self.leg, self.member, self.bridge
-        assert caller and leg and member and br
+        pbx, caller, agent_leg, br, citizen = self.pbx, self.caller, self.leg, self.bridge, self.citizen
+        assert caller and agent_leg and br and citizen
         talk = pbx.now() - self._answered_at
+        leg = agent_leg.facing
         first, other = (caller, leg) if side == "caller" else (leg, caller)
-        c.hangup_request(pbx, first, soft=soft)
-        pbx.emit("AgentComplete", c.two(caller, leg, [
-            ("Queue", self.queue.name), ("MemberName", member.name), ("Interface", member.interface),
-            ("HoldTime", str(self._hold)), ("TalkTime", str(int(round(talk)))), ("Reason", side)]))
-        pbx.member_done(member)
-        self.queue.record_completed(int(round(talk)), self._hold <= self.queue.servicelevel)
+        if side == "caller":
+            citizen.hangs_up(soft)
+        else:
+            agent_leg.phone_hangs_up(soft)
+        if not self._queue_done:
+            self._agent_complete(side, talk)
         c.set_vars(pbx, first, rtp_qos(pbx.rng, talk, False))
         c.set_vars(pbx, other, rtp_qos(pbx.rng, talk, True))
         c.bridge_leave(pbx, br, first)
         c.bridge_leave(pbx, br, other)
         c.bridge_destroy(pbx, br)
         self._finish_recording(talk)
-        c.hangup(pbx, leg, 16)
+        agent_leg.hang_up(16)
         c.set_vars(pbx, caller, self._queue_vars())
         if side == "agent":
             c.newexten(pbx, caller, "Hangup", "", priority=caller.priority + 1)
-        c.hangup(pbx, caller, 16)
+        citizen.gone(16)
 
     def _finish_recording(self, talk: float) -> None:
         if self.recorder is not None and self.recording:
@@ -327,15 +361,15 @@ class InboundCall(Scenario):
     # -- unanswered -----------------------------------------------------------------------------------
     def _abandon(self, outcome: str) -> None:
         """The caller hung up (`abandon`, `hangup`) or Queue() timed out (`timeout`)."""
-        pbx, caller, entry, q = self.pbx, self.caller, self.entry, self.queue
-        assert caller is not None and entry is not None
+        pbx, caller, entry, q, citizen = self.pbx, self.caller, self.entry, self.queue, self.citizen
+        assert caller is not None and entry is not None and citizen is not None
         if outcome == "hangup":
             req = self._take_request()
-            c.hangup_request(pbx, caller, soft=True, cause=req[1] if req else 16)
+            citizen.hangs_up(True, req[1] if req else 16, req[0] if req else None)
         elif outcome == "abandon":
-            c.hangup_request(pbx, caller)
+            citizen.hangs_up()
         if self.leg is not None and self.member is not None:
-            c.dial_end(pbx, caller, self.leg, "CANCEL")
+            c.dial_end(pbx, caller, self.leg.facing, "CANCEL")
             self._drop_leg(self.member, self.leg, 0)
         hold = int(round(pbx.now() - entry.start))
         c.set_var(pbx, caller, "ABANDONED", "TRUE")
@@ -350,4 +384,4 @@ class InboundCall(Scenario):
         if outcome == "timeout":
             c.set_var(pbx, caller, "QUEUESTATUS", "TIMEOUT")
             c.newexten(pbx, caller, "Hangup", "", priority=caller.priority + 1)
-        c.hangup(pbx, caller, 16)
+        citizen.gone(16)

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .config import CAUSES
+from .config import CAUSES, DOWN, UP
 from .fields import bridge_fields, channel_fields
 from .model import Bridge, Channel
 from .pbx import Pbx
+from .reporting import cel, hangup_cel
 
 CID_PRES = "0 (Presentation Allowed, Not Screened)"
 
@@ -26,8 +27,24 @@ def new_channel(pbx: Pbx, base: str, *, state: int, context: str, exten: str, ca
                  created=pbx.now(), device=device_of(name) if phone else "", owner=owner)
     pbx.channels[name] = ch
     pbx.emit("Newchannel", channel_fields(ch))
+    cel(pbx, ch, "CHAN_START")
     pbx.refresh_device(ch.device)
     return ch
+
+
+def new_local_pair(pbx: Pbx, base: str, *, linkedid: str | None = None, owner: Any = None,
+                   caller: tuple[str, str] = ("", "")) -> tuple[Channel, Channel]:
+    """chan_local's two halves of `Local/exten@context`: one Newchannel each, the same Linkedid, both
+    starting in that context and extension."""
+    exten, _, context = base.split("/", 1)[1].partition("@")
+    one = new_channel(pbx, base, state=DOWN, context=context, exten=exten, caller=caller, linkedid=linkedid,
+                      owner=owner)
+    two = Channel(one.name[:-1] + "2", pbx.ids.uniqueid(), one.linkedid, DOWN, context, exten, caller_num=caller[0],
+                  caller_name=caller[1], created=pbx.now(), owner=owner)
+    pbx.channels[two.name] = two
+    pbx.emit("Newchannel", channel_fields(two))
+    cel(pbx, two, "CHAN_START")
+    return one, two
 
 
 def set_var(pbx: Pbx, ch: Channel, name: str, value: str) -> None:
@@ -50,8 +67,11 @@ def newexten(pbx: Pbx, ch: Channel, app: str, data: str, *, priority: int | None
 
 
 def set_state(pbx: Pbx, ch: Channel, state: int) -> None:
+    answered = state == UP and ch.state != UP
     ch.state = state
     pbx.emit("Newstate", channel_fields(ch))
+    if answered:
+        cel(pbx, ch, "ANSWER")
     pbx.refresh_device(ch.device)
 
 
@@ -74,6 +94,7 @@ def hangup(pbx: Pbx, ch: Channel, cause: int = 16) -> None:
     if pbx.channels.pop(ch.name, None) is None:
         return
     pbx.emit("Hangup", channel_fields(ch) + [("Cause", str(cause)), ("Cause-txt", CAUSES.get(cause, "Unknown"))])
+    hangup_cel(pbx, ch, cause)
     pbx.refresh_device(ch.device)
 
 
@@ -112,6 +133,8 @@ def bridge_enter(pbx: Pbx, br: Bridge, ch: Channel) -> None:
     br.channels.append(ch)
     ch.bridge_id = br.uniqueid
     pbx.emit("BridgeEnter", bridge_fields(br) + channel_fields(ch))
+    cel(pbx, ch, "BRIDGE_ENTER", {"bridge_id": br.uniqueid, "bridge_technology": br.technology},
+        peer=",".join(other.name for other in br.channels if other is not ch))
 
 
 def bridge_leave(pbx: Pbx, br: Bridge, ch: Channel) -> None:
@@ -120,6 +143,8 @@ def bridge_leave(pbx: Pbx, br: Bridge, ch: Channel) -> None:
     br.channels.remove(ch)
     ch.bridge_id = ""
     pbx.emit("BridgeLeave", bridge_fields(br) + channel_fields(ch))
+    cel(pbx, ch, "BRIDGE_EXIT", {"bridge_id": br.uniqueid, "bridge_technology": br.technology},
+        peer=",".join(other.name for other in br.channels))
 
 
 def bridge_destroy(pbx: Pbx, br: Bridge) -> None:

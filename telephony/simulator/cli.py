@@ -1,16 +1,13 @@
 """A few CLI commands for `Action: Command` (answered as `Output:` lines, as Asterisk 14+ does)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 from .config import ASTERISK_VERSION
 from .fields import duration
-
-if TYPE_CHECKING:
-    from .server import PbxSimulator
+from .host import SimHost
 
 
-def run_command(sim: "PbxSimulator", cmd: str) -> tuple[bool, list[str]]:
+def run_command(sim: SimHost, cmd: str) -> tuple[bool, list[str]]:
     words = cmd.split()
     key = " ".join(words[:3]).lower()
     if key == "core show version":
@@ -25,7 +22,7 @@ def run_command(sim: "PbxSimulator", cmd: str) -> tuple[bool, list[str]]:
     return False, [f"No such command '{cmd}' (type 'core show help {cmd}' for other possible commands)"]
 
 
-def _channels(sim: "PbxSimulator") -> list[str]:
+def _channels(sim: SimHost) -> list[str]:
     chans = sorted(sim.pbx.channels.values(), key=lambda ch: ch.created)
     lines = [f"{'Channel':<32} {'Location':<24} {'State':<7} Application(Data)"]
     for ch in chans:
@@ -36,7 +33,7 @@ def _channels(sim: "PbxSimulator") -> list[str]:
     return lines
 
 
-def _queues(sim: "PbxSimulator", only: str) -> list[str]:
+def _queues(sim: SimHost, only: str) -> list[str]:
     lines = []
     for q in sim.pbx.queues.values():
         if only and q.name != only:

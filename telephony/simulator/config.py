@@ -35,10 +35,17 @@ class AgentSpec:
     logged_in: bool = True
     paused: bool = False
     penalty: int = 0
+    state_interface: str = ""     # the device whose state the member follows (a Local member's phone)
 
 
 def default_agents(count: int = 6, first: int = 8001) -> tuple[AgentSpec, ...]:
     return tuple(AgentSpec(f"PJSIP/{n}", f"话务员{n}") for n in range(first, first + count))
+
+
+def local_agents(count: int = 6, first: int = 8001, context: str = "agents") -> tuple[AgentSpec, ...]:
+    """Members as FreePBX and Issabel add them: `Local/8001@agents/n`, following the state of PJSIP/8001."""
+    return tuple(AgentSpec(f"Local/{n}@{context}/n", f"话务员{n}", state_interface=f"PJSIP/{n}")
+                 for n in range(first, first + count))
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,8 @@ class SimulatorConfig:
     phone_answer_after: float = 1.0   # Originate: the agent's/supervisor's phone rings this long
     callee_answer_after: float = 3.0  # Originate: the citizen answers after this long
     originate_talk_seconds: float = 30.0
+    cel: bool = False                 # cel_manager loaded: CEL events with the channel events
+    cdr: bool = False                 # cdr_manager loaded: a Cdr event when a call ends
     event_log_size: int = 50_000
     backlog_limit: int = 200_000      # messages kept per session while hung
     seed: int | None = None

@@ -19,6 +19,7 @@ EVENT_CATEGORY = {
     "DialBegin": "call", "DialState": "call", "DialEnd": "call", "BridgeCreate": "call", "BridgeEnter": "call",
     "BridgeLeave": "call", "BridgeDestroy": "call", "MusicOnHoldStart": "call", "MusicOnHoldStop": "call",
     "DeviceStateChange": "call", "OriginateResponse": "call", "ChanSpyStart": "call", "ChanSpyStop": "call",
+    "LocalBridge": "call", "BlindTransfer": "call", "AttendedTransfer": "call", "CEL": "call", "Cdr": "cdr",
     "VarSet": "dialplan", "Newexten": "dialplan",
     "QueueCallerJoin": "agent", "QueueCallerLeave": "agent", "QueueCallerAbandon": "agent",
     "AgentCalled": "agent", "AgentConnect": "agent", "AgentComplete": "agent", "AgentRingNoAnswer": "agent",
@@ -49,11 +50,13 @@ def channel_fields(ch: Channel, prefix: str = "") -> Pairs:
     ]
 
 
-def bridge_fields(br: Bridge) -> Pairs:
+def bridge_fields(br: Bridge, prefix: str = "") -> Pairs:
+    """`prefix` as AttendedTransfer writes it: OrigBridgeUniqueid, SecondBridgeUniqueid …"""
+    p = prefix
     return [
-        ("BridgeUniqueid", br.uniqueid), ("BridgeType", br.bridge_type), ("BridgeTechnology", br.technology),
-        ("BridgeCreator", "<unknown>"), ("BridgeName", "<unknown>"), ("BridgeNumChannels", str(len(br.channels))),
-        ("BridgeVideoSourceMode", "none"),
+        (f"{p}BridgeUniqueid", br.uniqueid), (f"{p}BridgeType", br.bridge_type),
+        (f"{p}BridgeTechnology", br.technology), (f"{p}BridgeCreator", "<unknown>"), (f"{p}BridgeName", "<unknown>"),
+        (f"{p}BridgeNumChannels", str(len(br.channels))), (f"{p}BridgeVideoSourceMode", "none"),
     ]
 
 

@@ -8,7 +8,7 @@ import signal
 from pathlib import Path
 from typing import Sequence
 
-from .config import SimulatorConfig, default_agents
+from .config import SimulatorConfig, default_agents, local_agents
 from .server import PbxSimulator
 from .traffic import TrafficProfile
 
@@ -19,9 +19,12 @@ async def run_simulator(host: str = "127.0.0.1", port: int = 5038, *, traffic: b
                         speed: float = 1.0, calls_per_hour: float = 60.0, username: str = "hotline",
                         secret: str = "hotline", queues: Sequence[str] = ("hotline",),
                         recordings_dir: Path | None = None, system_name: str = "", seed: int | None = None,
-                        started: "asyncio.Future[PbxSimulator] | None" = None) -> None:
-    """Run a simulated Asterisk 20 until cancelled. `started`, if given, receives the running simulator."""
-    config = SimulatorConfig(users={username: secret}, queues=tuple(queues), agents=default_agents(agents),
+                        started: "asyncio.Future[PbxSimulator] | None" = None, local_members: bool = False,
+                        local_callers: float = 0.0, transfers: float = 0.0) -> None:
+    """Run a simulated Asterisk 20 until cancelled. `started`, if given, receives the running simulator.
+    `local_members`: agents are Local/8001@agents/n (FreePBX, Issabel); `local_callers`, `transfers`: shares."""
+    members = local_agents(agents) if local_members else default_agents(agents)
+    config = SimulatorConfig(users={username: secret}, queues=tuple(queues), agents=members,
                              speed=speed, recordings_dir=recordings_dir, system_name=system_name, seed=seed)
     sim = PbxSimulator(config)
     await sim.start(host, port)
@@ -29,7 +32,8 @@ async def run_simulator(host: str = "127.0.0.1", port: int = 5038, *, traffic: b
     if started is not None and not started.done():
         started.set_result(sim)
     if traffic:
-        sim.start_traffic(TrafficProfile(calls_per_hour=calls_per_hour))
+        sim.start_traffic(TrafficProfile(calls_per_hour=calls_per_hour, local_caller_ratio=local_callers,
+                                         transfer_ratio=transfers))
     try:
         await asyncio.Event().wait()
     finally:
@@ -50,6 +54,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--recordings", type=Path, default=None, help="write a WAV per answered call here")
     p.add_argument("--systemname", default="")
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--local-members", action="store_true", help="agents are Local/8001@agents/n (FreePBX style)")
+    p.add_argument("--local-callers", type=float, default=0.0, help="share of callers via Local/12345@from-citizen")
+    p.add_argument("--transfers", type=float, default=0.0, help="share of answered calls transferred on")
     return p.parse_args(argv)
 
 
@@ -66,7 +73,8 @@ async def _serve(args: argparse.Namespace) -> None:
         await run_simulator(args.host, args.port, traffic=not args.no_traffic, agents=args.agents, speed=args.speed,
                             calls_per_hour=args.calls_per_hour, username=args.username, secret=args.secret,
                             queues=tuple(args.queues or ("hotline",)), recordings_dir=args.recordings,
-                            system_name=args.systemname, seed=args.seed)
+                            system_name=args.systemname, seed=args.seed, local_members=args.local_members,
+                            local_callers=args.local_callers, transfers=args.transfers)
     except asyncio.CancelledError:
         log.info("PBX simulator stopped")
 

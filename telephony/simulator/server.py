@@ -18,6 +18,7 @@ from .config import Clock, SimulatorConfig
 from .model import Channel, ChannelInfo, EntryInfo, MemberInfo, channel_info, entry_info, member_info
 from .pbx import RES_OKAY, Pbx
 from .recording import Recorder
+from .actions import dispatch
 from .session import AmiSession
 from .traffic import TrafficGenerator, TrafficProfile
 from . import channels as chan_ops
@@ -44,7 +45,8 @@ class PbxSimulator:
         for agent in self.config.agents:
             if agent.logged_in:
                 for queue in self.config.queues:
-                    self.pbx.add_member(queue, agent.interface, agent.name, agent.penalty, agent.paused)
+                    self.pbx.add_member(queue, agent.interface, agent.name, agent.penalty, agent.paused,
+                                        agent.state_interface)
 
     # -- server ---------------------------------------------------------------------------------------
     @property
@@ -57,7 +59,7 @@ class PbxSimulator:
         self._port = self._server.sockets[0].getsockname()[1]
 
     async def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        session = AmiSession(self, reader, writer)
+        session = AmiSession(self, reader, writer, dispatch)
         self.sessions.add(session)
         task = asyncio.current_task()
         if task is not None:
@@ -123,12 +125,16 @@ class PbxSimulator:
                          answer_after: float | None = 2.0, talk_seconds: float = 5.0, hangup_by: str = "caller",
                          agent: str | None = None, queue: str | None = None, ring_no_answer: int = 0,
                          abandon_after: float | None = None, queue_timeout: float | None = None,
-                         record: bool = True) -> str:
-        """Start an inbound 12345 call; returns its Linkedid at once (the call runs in the background)."""
-        if hangup_by not in ("caller", "agent"):
-            raise ValueError("hangup_by must be 'caller' or 'agent'")
+                         record: bool = True, via_local: bool = False, transfer: str | None = None,
+                         transfer_to: str = "8002") -> str:
+        """Start an inbound 12345 call; returns its Linkedid at once (the call runs in the background).
+        `via_local`: the citizen enters through Local/12345@from-citizen; `transfer`: "blind" or
+        "attended" to `transfer_to` a second into the talk."""
+        if hangup_by not in ("caller", "agent") or transfer not in (None, "blind", "attended"):
+            raise ValueError("hangup_by must be 'caller' or 'agent', transfer 'blind', 'attended' or None")
         plan = CallPlan(caller_number, caller_name, queue or self.config.queues[0], answer_after, talk_seconds,
-                        hangup_by, agent, ring_no_answer, abandon_after, queue_timeout, record)
+                        hangup_by, agent, ring_no_answer, abandon_after, queue_timeout, record, via_local,
+                        transfer, transfer_to)
         return self.start_call(plan)
 
     def start_call(self, plan: CallPlan) -> str:
@@ -188,9 +194,10 @@ class PbxSimulator:
 
     # -- agents and phones ----------------------------------------------------------------------------
     def login_agent(self, interface: str, name: str | None = None, queue: str | None = None,
-                    paused: bool = False) -> bool:
+                    paused: bool = False, state_interface: str = "") -> bool:
         name = name or self.config.member_name(interface)
-        return self.pbx.add_member(queue or self.config.queues[0], interface, name, 0, paused) == RES_OKAY
+        return self.pbx.add_member(queue or self.config.queues[0], interface, name, 0, paused,
+                                   state_interface) == RES_OKAY
 
     def logout_agent(self, interface: str, queue: str | None = None) -> bool:
         return self.pbx.remove_member(queue or self.config.queues[0], interface) == RES_OKAY

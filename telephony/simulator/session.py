@@ -7,14 +7,12 @@ the session's backlog), and a connection accepted during the hang gets its banne
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import Awaitable, Callable
 
 from .config import BANNER
 from .fields import CATEGORIES
+from .host import SimHost
 from .protocol import Message, encode, parse_line
-
-if TYPE_CHECKING:
-    from .server import PbxSimulator
 
 ALL = frozenset(CATEGORIES)
 MAX_UNSENT = 32 << 20  # bytes queued for a client that does not read
@@ -39,8 +37,12 @@ def event_mask(text: str) -> frozenset[str] | None:
 
 
 class AmiSession:
-    def __init__(self, sim: "PbxSimulator", reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """`dispatch` answers one action (actions.dispatch); False closes the connection."""
+
+    def __init__(self, sim: SimHost, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                 dispatch: Callable[["AmiSession", Message], Awaitable[bool]]) -> None:
         self.sim = sim
+        self._dispatch = dispatch
         self.reader = reader
         self.writer = writer
         self.authenticated = False
@@ -53,7 +55,6 @@ class AmiSession:
 
     # -- lifecycle ------------------------------------------------------------------------------------
     async def run(self) -> None:
-        from .actions import dispatch
         try:
             await self.sim.gate.wait()
             self.write(BANNER)
@@ -64,7 +65,7 @@ class AmiSession:
                 if msg is None:
                     break
                 await self.sim.gate.wait()
-                if not await dispatch(self, msg):
+                if not await self._dispatch(self, msg):
                     break
         except (ConnectionError, ValueError, asyncio.IncompleteReadError):
             pass

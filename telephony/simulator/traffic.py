@@ -5,13 +5,10 @@ from __future__ import annotations
 import asyncio
 import math
 import random
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
 
 from .calls import CallPlan
-
-if TYPE_CHECKING:
-    from .server import PbxSimulator
+from .host import SimHost
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英",
@@ -34,6 +31,8 @@ class TrafficProfile:
     break_minutes: tuple[float, float] = (3.0, 12.0)
     known_callers: tuple[tuple[str, str], ...] = ()   # (number, name) of citizens who called before
     known_ratio: float = 0.3                            # share of calls from them
+    local_caller_ratio: float = 0.0   # calls entering through an originated Local/12345@from-citizen
+    transfer_ratio: float = 0.0       # answered calls the agent transfers on (blind or attended, half each)
 
 
 def caller(rng: random.Random, p: TrafficProfile) -> tuple[str, str]:
@@ -59,16 +58,27 @@ def random_plan(rng: random.Random, p: TrafficProfile, queue: str) -> CallPlan:
     hangup_by = "agent" if rng.random() < p.agent_hangup_ratio else "caller"
     roll = rng.random()
     if roll < p.abandon_ratio:
-        return CallPlan(number, name, queue, answer_after=None,
-                        abandon_after=max(2.0, rng.expovariate(1.0 / p.patience_mean)))
+        return _shaped(rng, p, CallPlan(number, name, queue, answer_after=None,
+                                        abandon_after=max(2.0, rng.expovariate(1.0 / p.patience_mean))))
     misses = 1 if roll < p.abandon_ratio + p.ring_no_answer_ratio else 0
-    return CallPlan(number, name, queue, answer_after=rng.uniform(*p.answer_delay),
+    plan = CallPlan(number, name, queue, answer_after=rng.uniform(*p.answer_delay),
                     talk_seconds=talk, hangup_by=hangup_by, ring_no_answer=misses,
                     abandon_after=max(20.0, rng.expovariate(1.0 / (p.patience_mean * 3))))
+    return _shaped(rng, p, plan)
+
+
+def _shaped(rng: random.Random, p: TrafficProfile, plan: CallPlan) -> CallPlan:
+    """Local callers and transfers, drawn only when asked for (the seeded traffic stays as it was)."""
+    if p.local_caller_ratio > 0 and rng.random() < p.local_caller_ratio:
+        plan = replace(plan, via_local=True)
+    if p.transfer_ratio > 0 and rng.random() < p.transfer_ratio:
+        plan = replace(plan, transfer=rng.choice(("blind", "attended")),
+                       transfer_after=min(plan.talk_seconds / 2, 60.0))
+    return plan
 
 
 class TrafficGenerator:
-    def __init__(self, sim: "PbxSimulator", profile: TrafficProfile, seed: int | None = None) -> None:
+    def __init__(self, sim: SimHost, profile: TrafficProfile, seed: int | None = None) -> None:
         self.sim = sim
         self.profile = profile
         self.rng = random.Random(seed)

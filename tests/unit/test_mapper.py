@@ -17,7 +17,7 @@ from telephony.mapper import AmiMapper, interface_of, local_partner
 TZ = ZoneInfo("Asia/Shanghai")
 Msg = dict[str, str]
 REC = "/var/spool/asterisk/monitor/20260928-090000-13800138000.wav"
-EMPTY = {"channels": 0, "live": 0, "calls": 0, "pending": 0, "spies": 0}
+EMPTY = {"channels": 0, "live": 0, "calls": 0, "pending": 0, "spies": 0, "legs": 0}
 NORMAL = {"Cause": "16", "Cause-txt": "Normal Clearing"}
 
 

@@ -20,3 +20,13 @@ def test_new_callers_have_plausible_chinese_numbers() -> None:
     rng = random.Random(2)
     numbers = [caller(rng, TrafficProfile())[0] for _ in range(200)]
     assert all(re.fullmatch(r"1[35789]\d{9}|0898\d{8}", n) for n in numbers)
+
+
+def test_local_callers_and_transfers_only_when_asked_for() -> None:
+    plain = [random_plan(random.Random(3), TrafficProfile(), "hotline") for _ in range(3)]
+    assert not any(p.via_local or p.transfer for p in plain)
+    rng = random.Random(4)
+    shaped = [random_plan(rng, TrafficProfile(local_caller_ratio=1.0, transfer_ratio=1.0), "hotline")
+              for _ in range(40)]
+    assert all(p.via_local and p.transfer in ("blind", "attended") for p in shaped)
+    assert {p.transfer for p in shaped} == {"blind", "attended"}
