@@ -13,12 +13,12 @@ import pytest
 
 from telephony.calls.records import agent_extension
 from telephony.calls.views import AgentChanged
-from telephony.runtime import TELEPHONY
 from telephony.simulator import PbxSimulator, SimulatorConfig, default_agents, local_agents
 from tests.integration.test_desk import desk_socket
 from tests.integration.test_telephony_app import eventually
 from tests.support import Api, seed_org
 from web.app import create_app
+from web.keys import TELEPHONY
 
 Summary = dict[str, Any]
 Scenario = Callable[[PbxSimulator, str], Awaitable[str]]
