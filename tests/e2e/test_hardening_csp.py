@@ -12,7 +12,8 @@ XSS = '<script>alert("xss")</script><img src=x onerror="alert(1)">'
 WATCH = """
 window.__csp = [];
 document.addEventListener("securitypolicyviolation",
-  e => window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + e.sourceFile + ":" + e.lineNumber));
+  e => window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " "
+                         + e.sourceFile + ":" + e.lineNumber));
 """
 
 

@@ -43,7 +43,8 @@ class Operation:
 async def operations(api: Api) -> list[Operation]:
     status, doc = await api.call("GET", "/openapi.json")
     assert status == 200
-    return [Operation(m, path, "security" not in op, "multipart/form-data" in op.get("requestBody", {}).get("content", {}))
+    return [Operation(m, path, "security" not in op,
+                      "multipart/form-data" in op.get("requestBody", {}).get("content", {}))
             for path, ops in doc["paths"].items() for m, op in ops.items() if m in METHODS]
 
 

@@ -38,12 +38,18 @@ async def wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 20) -
     raise AssertionError("server never became healthy")
 
 
-@pytest.mark.slow
-async def test_sigkill_during_write_burst_loses_no_acknowledged_case(tmp_path: Path) -> None:
+def data_with_call_taker(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A data folder holding one call-taker `ct`, made by the real command line; and the environment to serve it."""
     data = tmp_path / "data"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     subprocess.run([*HOTLINE, "user", "add", "--data-dir", str(data), "--username", "ct", "--name", "话务员",
                     "--role", "call_taker", "--password", PASSWORD], check=True, env=env, capture_output=True)
+    return data, env
+
+
+@pytest.mark.slow
+async def test_sigkill_during_write_burst_loses_no_acknowledged_case(tmp_path: Path) -> None:
+    data, env = data_with_call_taker(tmp_path)
     port = free_port()
     proc = subprocess.Popen([*HOTLINE, "serve", "--data-dir", str(data), "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

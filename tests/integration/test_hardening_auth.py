@@ -84,7 +84,8 @@ async def _replay(server, token: str, csrf: str) -> list[int]:
         got = []
         async with s.get(server.make_url("/api/v1/auth/me")) as resp:
             got.append(resp.status)
-        async with s.post(server.make_url("/api/v1/cases"), json={"title": "x"}, headers={"X-CSRF-Token": csrf}) as resp:
+        async with s.post(server.make_url("/api/v1/cases"), json={"title": "x"},
+                          headers={"X-CSRF-Token": csrf}) as resp:
             got.append(resp.status)
         async with s.get(server.make_url("/search"), allow_redirects=False) as resp:
             got.append(resp.status if resp.status != 303 else (401 if "/login" in resp.headers["Location"] else 303))

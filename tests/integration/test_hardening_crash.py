@@ -3,7 +3,6 @@ case that was acknowledged with 201 is there (by id and number, through the API)
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -13,8 +12,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.integration.test_durability import free_port, wait_healthy
-from tests.support import PASSWORD, Api
+from tests.integration.test_durability import data_with_call_taker, free_port, wait_healthy
+from tests.support import Api
 
 HOTLINE = [sys.executable, "-m", "web.cli"]
 BURST, WRITERS, KILL_AFTER, DEADLINE = 500, 25, 200, 60.0
@@ -54,10 +53,7 @@ async def _burst(api: Api, acknowledged: dict[int, str], refused: list[int]) -> 
 
 @pytest.mark.slow
 async def test_kill_9_during_500_registrations_loses_no_acknowledged_case(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    subprocess.run([*HOTLINE, "user", "add", "--data-dir", str(data), "--username", "ct", "--name", "话务员",
-                    "--role", "call_taker", "--password", PASSWORD], check=True, env=env, capture_output=True)
+    data, env = data_with_call_taker(tmp_path)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = _serve(data, port, env)

@@ -71,7 +71,8 @@ async def test_hostile_uploads_are_refused_and_leave_nothing(handling, settings)
         got, body = await upload(api, case_id, name, data)
         assert got == status, (name, got, body)
         err = body["error"]
-        assert err["code"] in ("invalid", "unsupported_type") and any("\u4e00" <= ch <= "\u9fff" for ch in err["message"])
+        assert err["code"] in ("invalid", "unsupported_type")
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in err["message"]), err
         if status == 400:
             assert "file" in err["fields"], (name, body)
     await _nothing_stored(api, case_id, settings)

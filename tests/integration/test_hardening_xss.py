@@ -139,4 +139,5 @@ async def test_json_and_downloads_are_not_pages(server, login, org) -> None:
         assert resp.headers["X-Content-Type-Options"] == "nosniff"
         assert resp.headers["Content-Type"].startswith("text/plain")
     async with ct.session.get(f"{ct.base}/api/v1/cases/{case['id']}") as resp:
-        assert resp.content_type == "application/json" and "default-src 'self'" in resp.headers["Content-Security-Policy"]
+        assert resp.content_type == "application/json"
+        assert "default-src 'self'" in resp.headers["Content-Security-Policy"]

@@ -1,5 +1,5 @@
 """schemathesis against /api/v1/openapi.json on the real server: inputs that fit the document and inputs
-that break it, logged in as a supervisor and as the administrator. No 500, and every error is
+that break it, logged in as a supervisor, a department clerk and the administrator. No 500, and every error is
 {"error": {"code", "message"}} with a Chinese message. Full-text syntax in searches gives results or 400."""
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from tests.integration.helpers import dispatched, new_case
 from tests.support import PASSWORD
 from web.middleware import COOKIE
 
-EXAMPLES = 10  # per operation and mode: 81 operations × 2 modes × 2 users, about 2,700 requests in ~30 s
+EXAMPLES = 10  # per operation and mode: 81 operations × 2 modes × 3 users, about 4,000 requests in ~45 s
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Ending one's own session would turn the rest of the run into 401s; logging out is tested elsewhere.
 SKIP = {("POST", "/api/v1/auth/logout")}
@@ -97,12 +97,12 @@ async def test_schemathesis_finds_no_500_and_only_well_formed_errors(server, log
     report = Report()
     # Users whose details the administrator's run may change: never the fuzzing users themselves.
     fixed = {"user_id": org.users["water_h2"]}
-    for username in ("sup", "admin"):
+    for username in ("sup", "water_clerk", "admin"):
         await asyncio.to_thread(_fuzz, base, doc, username, fixed, report)
     print(f"\nschemathesis: {report.calls} requests, statuses {dict(sorted(report.statuses.items()))}, "
           f"{len(report.skipped)} operation-modes without inputs")
     assert report.failures == [], "\n".join(report.failures[:20])
-    assert report.calls >= 81 * 2 * 2 and report.statuses[200] > 0 and report.statuses[400] > 0
+    assert report.calls >= 81 * 2 * 3 and report.statuses[200] > 0 and report.statuses[400] > 0
 
 
 async def test_full_text_syntax_in_searches_gives_results_or_400(login, org) -> None:
