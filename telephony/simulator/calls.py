@@ -317,7 +317,7 @@ class InboundCall(Scenario):
         if isinstance(leg, LocalLeg):
             leg.phone, leg.bridge = handover.target, handover.bridge
         else:
-            self.leg, self.bridge = PhoneLeg.adopt(self.pbx, leg.member, handover.target), handover.bridge
+            self.leg, self.bridge = PhoneLeg(self.pbx, leg.member, handover.target), handover.bridge
 
     def _agent_complete(self, reason: str, talk: float) -> None:
         caller, leg, member = self.caller, self.leg, self.member

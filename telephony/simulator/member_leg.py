@@ -16,20 +16,17 @@ from .pbx import Pbx
 
 
 class PhoneLeg:
-    """The queue dials the member's phone: `facing` (what the queue sees) is the phone."""
+    """The queue dials the member's phone: `facing` (what the queue sees) is the phone. After a SIP
+    member's transfer the colleague's phone channel takes its place."""
 
-    def __init__(self, pbx: Pbx, member: Member, linkedid: str, owner: Any) -> None:
+    def __init__(self, pbx: Pbx, member: Member, phone: Channel) -> None:
         self.pbx, self.member = pbx, member
-        self.facing = self.phone = c.new_channel(pbx, member.interface, state=DOWN,
-                                                 context=pbx.config.agent_context, exten="s", linkedid=linkedid,
-                                                 phone=True, owner=owner)
+        self.facing = self.phone = phone
 
     @classmethod
-    def adopt(cls, pbx: Pbx, member: Member, channel: Channel) -> "PhoneLeg":
-        """The leg a transfer left the citizen with: the colleague's phone channel."""
-        leg = cls.__new__(cls)
-        leg.pbx, leg.member, leg.facing, leg.phone = pbx, member, channel, channel
-        return leg
+    def request(cls, pbx: Pbx, member: Member, linkedid: str, owner: Any) -> "PhoneLeg":
+        return cls(pbx, member, c.new_channel(pbx, member.interface, state=DOWN, context=pbx.config.agent_context,
+                                              exten="s", linkedid=linkedid, phone=True, owner=owner))
 
     @property
     def channels(self) -> tuple[Channel, ...]:
@@ -139,4 +136,4 @@ MemberLeg = PhoneLeg | LocalLeg
 def member_leg(pbx: Pbx, member: Member, linkedid: str, owner: Any) -> MemberLeg:
     if member.interface.lower().startswith("local/"):
         return LocalLeg(pbx, member, linkedid, owner)
-    return PhoneLeg(pbx, member, linkedid, owner)
+    return PhoneLeg.request(pbx, member, linkedid, owner)
