@@ -10,18 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-
-class AgentState(str, Enum):
-    LOGGED_OUT = "logged_out"
-    AVAILABLE = "available"
-    RINGING = "ringing"
-    ON_CALL = "on_call"
-    PAUSED = "paused"
-    WRAP_UP = "wrap_up"
+from casework.domain.enums import labels_beside, vocabulary
 
 
-AGENT_STATE_LABELS = {AgentState.LOGGED_OUT: "未签入", AgentState.AVAILABLE: "空闲", AgentState.RINGING: "振铃",
-                      AgentState.ON_CALL: "通话中", AgentState.PAUSED: "小休", AgentState.WRAP_UP: "话后整理"}
+AgentState = vocabulary("AgentState", labels_beside(__file__)["AgentState"])
 
 
 class HangupSide(str, Enum):

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Union
 
 from telephony.calls.records import CallRecord, Direction, Purpose
-from telephony.events import AgentState, AGENT_STATE_LABELS
+from telephony.events import AgentState
 
 
 def _seconds(since: datetime, now: datetime) -> int:
@@ -88,7 +88,7 @@ class AgentView:
 
     def to_dict(self, now: datetime) -> dict[str, Any]:
         return {"interface": self.interface, "name": self.name, "state": self.state.value,
-                "state_label": AGENT_STATE_LABELS[self.state], "since": self.since.isoformat(),
+                "state_label": self.state.label, "since": self.since.isoformat(),
                 "seconds_in_state": self.seconds_in_state(now), "paused": self.paused,
                 "pause_reason": self.pause_reason, "queues": list(self.queues), "calls_today": self.calls_today,
                 "calls_taken": self.calls_taken, "linked_id": self.linked_id}
