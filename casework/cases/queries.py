@@ -14,9 +14,9 @@ from casework.cases.visibility import visible_departments
 from casework.db.reads import fetch_all, fetch_value
 from casework.db.timefmt import from_db, to_db
 from casework.domain.deadlines import overdue_class
-from casework.domain.enums import (AssignmentState, CaseType, Disposition,
-                                   OverdueClass, Source, State, Urgency)
+from casework.domain.enums import AssignmentState, CaseType, Disposition, OverdueClass, Source, State, Urgency
 from casework.domain.model import Actor
+from casework.paging import clamp_page
 from casework.search.indexer import pending_matches
 from casework.search.text import match_query
 
@@ -126,8 +126,7 @@ class CaseQueries:
         order = SORTS.get(key, "c.created_at") + (" DESC" if desc else " ASC")
         if spec is not None and spec.order:
             order = f"{spec.order}, {order}"
-        per_page = max(1, min(f.per_page, MAX_PER_PAGE))
-        page = max(1, f.page)
+        page, per_page = clamp_page(f.page, f.per_page, MAX_PER_PAGE)
         tie = "c.id DESC" if desc else "c.id ASC"  # equal keys keep the requested direction (registration order)
         source = f"cases c INDEXED BY {spec.index}" if spec is not None and spec.index else "cases c"
         sql = f"SELECT c.* FROM {source} WHERE {w.sql()} ORDER BY {order}, {tie} LIMIT ? OFFSET ?"

@@ -1,4 +1,4 @@
-"""热点 curation: the latest detection (kept for a while per database, recomputed in a worker
+"""热点 curation: the latest detection (kept for a while by the service's Detector, recomputed in a worker
 process, off the event loop and its GIL), the hotspots supervisors confirmed, merged, renamed,
 dismissed or added by hand, and the views of both: supervisors see the candidates too, leaders the
 curated list within their scope.

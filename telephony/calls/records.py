@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any, Iterable
 
 from casework.domain.enums import Labelled, labels_beside, vocabulary
+from casework.paging import clamp_page
 from telephony.events import HangupSide
 
 SERVICE_LEVEL_SECONDS = 15  # GB/T 33358-2016: answer within 15 s ...
@@ -135,8 +136,9 @@ class Page:
     per_page: int = 20
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "page", max(1, int(self.page)))
-        object.__setattr__(self, "per_page", max(1, min(int(self.per_page), 100)))
+        page, per_page = clamp_page(int(self.page), int(self.per_page))
+        object.__setattr__(self, "page", page)
+        object.__setattr__(self, "per_page", per_page)
 
     @property
     def offset(self) -> int:

@@ -5,6 +5,7 @@ import os
 
 import jieba
 
+from web.app import create_app
 from web.keys import SERVICES
 
 
@@ -13,7 +14,6 @@ def _worker_state() -> tuple[int, bool]:
 
 
 async def test_the_apps_pool_runs_in_readied_processes_and_ends_with_the_app(aiohttp_server, settings) -> None:
-    from web.app import create_app
     server = await aiohttp_server(create_app(settings))
     pool = server.app[SERVICES].insight.workers
     assert pool.pids() == []  # nothing spawned until the first job
